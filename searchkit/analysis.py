@@ -1,0 +1,96 @@
+"""The engine-agnostic analysis pipeline: tokens -> index terms with positions and offsets.
+
+Both engines index exactly these terms (Whoosh through a thin tokenizer wrapper, tantivy as
+pre-tokenized text), and highlighting re-uses them, so matching and highlighting always agree.
+
+Policy (see README, "Analysis"):
+- Japanese: the UniDic lemma is the term, so orthographic variants meet (改ざん = 改竄,
+  アライメント = アラインメント) and conjugated forms meet their base form. Particles,
+  auxiliaries, symbols and dependent verbs (する, いる) are not terms.
+- English: lower-cased Snowball stems (evaluation = evaluations). Stop words *are* indexed so
+  that phrases stay exact, and are dropped from non-phrase queries so they do not rank.
+- Positions count terms only (consecutive), so a phrase matches what the reader sees as the
+  phrase: "報酬関数の改ざん" matches 報酬 関数 改竄 at adjacent positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .tokenize import Token, Tokenizer
+
+# Lucene's classic English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), plus the clitic "s".
+ENGLISH_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with s".split()
+)
+
+ANALYZER_VERSION = 1  # bump whenever terms change: indexes built with another version are refused
+
+
+class Term(NamedTuple):
+    text: str  # the index term
+    pos: int  # consecutive term position
+    start: int  # [start, end) into the original text
+    end: int
+    stop: bool  # an English stop word: indexed, but not a ranking term in queries
+    gloss: str  # UniDic's English source for a Japanese loanword, else ""
+
+
+@dataclass
+class AnalyzerConfig:
+    stemmer: str = "english"  # Snowball algorithm name, or "" for no stemming
+
+    def as_dict(self) -> dict:
+        return {"stemmer": self.stemmer, "version": ANALYZER_VERSION}
+
+
+class Analyzer:
+    """Text -> :class:`Term` list. Cheap to create; the tagger and stemmer are built on first use."""
+
+    def __init__(self, config: AnalyzerConfig | None = None) -> None:
+        self.config = config or AnalyzerConfig()
+        self.tokenizer = Tokenizer()
+        self._stem = None
+
+    def __getstate__(self) -> dict:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["config"])
+
+    def _stemmer(self):
+        if self._stem is None:
+            if self.config.stemmer:
+                import Stemmer  # PyStemmer: the Snowball C stemmers
+
+                self._stem = Stemmer.Stemmer(self.config.stemmer).stemWord
+            else:
+                self._stem = str
+        return self._stem
+
+    def term_of(self, token: Token) -> str:
+        if token.lang == "ja":
+            return token.lemma
+        return self._stemmer()(token.norm)
+
+    def analyze(self, text: str) -> list[Term]:
+        """All index terms of ``text`` (stop words included, flagged), in order."""
+        stem = self._stemmer()
+        out: list[Term] = []
+        pos = 0
+        for tok in self.tokenizer.iter_tokens(text):
+            if tok.function:
+                continue
+            if tok.lang == "ja":
+                out.append(Term(tok.lemma, pos, tok.start, tok.end, False, tok.gloss))
+            else:
+                t = stem(tok.norm)
+                stop = tok.norm in ENGLISH_STOP_WORDS or t in ENGLISH_STOP_WORDS
+                out.append(Term(t, pos, tok.start, tok.end, stop, ""))
+            pos += 1
+        return out
+
+    def index_terms(self, text: str) -> list[str]:
+        return [t.text for t in self.analyze(text)]

@@ -1,0 +1,330 @@
+"""The command line: a thin typer layer over the library. The only module that prints or exits.
+
+Exit codes (like ripgrep): 0 = results, 1 = no results, 2 = usage or input error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import IndexMissingError, SearchkitError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Full-text search for research summaries in Japanese and English.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEFAULT_INDEX = "index"
+DEFAULT_SOURCE = "seeds"
+EXIT_OK, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
+
+IndexOpt = typer.Option(
+    None, "--index", "-i", help="Index folder [default: $SEARCHKIT_INDEX or ./index].", show_default=False
+)
+JsonOpt = typer.Option(False, "--json", help="One JSON object on stdout.")
+JsonlOpt = typer.Option(False, "--jsonl", help="One JSON object per line on stdout.")
+SinceOpt = typer.Option("", "--since", help="Only entries dated on/after YYYY[-MM[-DD]].")
+UntilOpt = typer.Option("", "--until", help="Only entries dated on/before YYYY[-MM[-DD]].")
+CategoryOpt = typer.Option("", "--category", "-c", help="Only entries of this category (case-insensitive).")
+LangOpt = typer.Option("", "--lang", "-l", help="Only entries in this language: ja or en.")
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    typer.echo(f"searchkit: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _run(fn):
+    """Turn library errors into one line on stderr and exit 2; Ctrl-C and closed pipes end quietly."""
+    try:
+        return fn()
+    except SearchkitError as exc:
+        _fail(f"error: {exc}")
+    except KeyboardInterrupt:
+        _fail("interrupted; the index keeps its last completed update", 130)
+    except BrokenPipeError:
+        # stdout closed early (| head): exit quietly, and keep Python from complaining at shutdown
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(EXIT_OK)
+
+
+def _index_path(option: Optional[Path]) -> tuple[Path, bool]:
+    """The index folder and whether the user named it (option or $SEARCHKIT_INDEX)."""
+    if option is not None:
+        return option, True
+    env = os.environ.get("SEARCHKIT_INDEX")
+    if env:
+        return Path(env), True
+    return Path(DEFAULT_INDEX), False
+
+
+def _open(option: Optional[Path]):
+    """Open the index; on a fresh clone build the default index from ./seeds first."""
+    from . import build_index, manifest, open_index
+
+    path, named = _index_path(option)
+    if not manifest.exists(path):
+        if named:
+            raise IndexMissingError(f"no searchkit index at {path}; create it with: searchkit index PATH --index {path}")
+        if not Path(DEFAULT_SOURCE).is_dir():
+            raise IndexMissingError(
+                f"no index in ./{DEFAULT_INDEX} and no ./{DEFAULT_SOURCE} to build it from; run: searchkit index PATH"
+            )
+        typer.echo(f"searchkit: no index yet; building ./{DEFAULT_INDEX} from ./{DEFAULT_SOURCE}/ ...", err=True)
+        report = build_index([DEFAULT_SOURCE], path)
+        typer.echo(f"searchkit: {report.summary()}", err=True)
+    return open_index(path)
+
+
+class _Progress:
+    """A progress bar on stderr, sized once the number of entries is known."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def on_total(self, total: int) -> None:
+        if self.enabled and total:
+            self.bar = typer.progressbar(length=total, label="indexing", file=sys.stderr)
+            self.bar.__enter__()
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@app.command("index")
+def index_cmd(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to index [default: ./seeds]."),
+    index: Optional[Path] = IndexOpt,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
+) -> None:
+    """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
+    from . import build_index
+
+    def go():
+        sources = list(paths) if paths else [Path(DEFAULT_SOURCE)]
+        path, _ = _index_path(index)
+        progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+        try:
+            report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total)
+        finally:
+            progress.close()
+        for line in report.skipped + report.warnings:
+            typer.echo(f"searchkit: {line}", err=True)
+        typer.echo(f"{path}: {report.summary()}", err=True)
+        if report.skipped or report.warnings:
+            raise typer.Exit(EXIT_NO_HITS)  # indexed, but not everything: say so in the status
+
+    _run(go)
+
+
+def _emit_hits(result, as_json: bool, as_jsonl: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif as_jsonl:
+        for hit in result.hits:
+            typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+    else:
+        _print_hits(result.hits, result.total, result.query)
+
+
+def _mark(snippet: str, spans) -> str:
+    out, last = [], 0
+    for s, e in spans:
+        out.append(snippet[last:s])
+        out.append(typer.style(snippet[s:e], fg=typer.colors.YELLOW, bold=True))
+        last = e
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+def _display_path(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def _print_hits(hits, total: int | None, query: str | None) -> None:
+    for n, h in enumerate(hits, 1):
+        tags = " ".join(x for x in (h.kind, h.lang, h.date, h.category) if x)
+        heading = h.title or h.section or h.doc
+        typer.echo(f"{n:>2}. {typer.style(heading, bold=True)}  " + typer.style(f"[{tags}]", dim=True))
+        if h.snippet and h.snippet != h.title:
+            typer.echo("    " + _mark(h.snippet, h.snippet_spans).replace("\n", " "))
+        elif h.title and h.highlights:
+            pass
+        loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
+        score = f"  score {h.score:.2f}" if query is not None else ""
+        typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))
+    if total is not None:
+        shown = f"{len(hits)} of {total}" if total > len(hits) else f"{total}"
+        typer.echo(typer.style(f"{shown} results" + (f" for {query!r}" if query else ""), dim=True), err=True)
+
+
+@app.command("search")
+def search_cmd(
+    query: str = typer.Argument("", help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value.'),
+    index: Optional[Path] = IndexOpt,
+    limit: int = typer.Option(10, "--limit", "-n", help="Maximum number of hits."),
+    offset: int = typer.Option(0, "--offset", help="Skip this many hits (paging)."),
+    lang: str = LangOpt,
+    kind: str = typer.Option("", "--kind", "-k", help="Only passages or papers: passage | paper."),
+    since: str = SinceOpt,
+    until: str = UntilOpt,
+    category: str = CategoryOpt,
+    require_all: bool = typer.Option(False, "--all", "-a", help="Every word must match (default: rank by how many)."),
+    as_json: bool = JsonOpt,
+    as_jsonl: bool = JsonlOpt,
+    batch: Optional[str] = typer.Option(
+        None, "--batch", help="Read queries from FILE (or - for stdin), one per line or JSON object; write JSONL."
+    ),
+) -> None:
+    """Search the index. Exit status 0 with hits, 1 without, 2 on errors."""
+
+    def go():
+        if as_json and as_jsonl:
+            raise SearchkitError("choose one of --json and --jsonl")
+        opts = dict(limit=limit, offset=offset, lang=lang, kind=kind, since=since, until=until, category=category,
+                    require_all=require_all)
+        with _open(index) as ix:
+            if batch is not None:
+                if query:
+                    raise SearchkitError("give either a QUERY or --batch, not both")
+                return _batch(ix, batch, opts)
+            result = ix.search(query, **opts)
+            _emit_hits(result, as_json, as_jsonl)
+            raise typer.Exit(EXIT_OK if result.hits or result.total else EXIT_NO_HITS)
+
+    _run(go)
+
+
+BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id"}
+
+
+def _batch(ix, source: str, defaults: dict) -> None:
+    """One JSONL result line per input line; a bad line gives an ``error`` object, not an abort."""
+    fh = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    any_hits = False
+    with fh:
+        for n, line in enumerate(fh, 1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            opts, qid = dict(defaults), None
+            try:
+                if line.lstrip().startswith("{"):
+                    obj = json.loads(line)
+                    unknown = set(obj) - BATCH_KEYS
+                    if unknown:
+                        raise SearchkitError(f"unknown keys {sorted(unknown)}")
+                    qid = obj.pop("id", None)
+                    text = str(obj.pop("query", ""))
+                    opts.update(obj)
+                else:
+                    text = line
+                result = ix.search(text, **opts)
+                out = result.to_dict()
+                any_hits = any_hits or bool(result.total)
+            except (SearchkitError, ValueError, TypeError) as exc:
+                out = {"query": line, "error": str(exc).splitlines()[0], "line": n}
+            if qid is not None:
+                out["id"] = qid
+            typer.echo(json.dumps(out, ensure_ascii=False))
+    raise typer.Exit(EXIT_OK if any_hits else EXIT_NO_HITS)
+
+
+@app.command("papers")
+def papers_cmd(
+    index: Optional[Path] = IndexOpt,
+    since: str = SinceOpt,
+    until: str = UntilOpt,
+    category: str = CategoryOpt,
+    lang: str = LangOpt,
+    as_json: bool = JsonOpt,
+    as_jsonl: bool = JsonlOpt,
+) -> None:
+    """List paper entries, newest first."""
+
+    def go():
+        with _open(index) as ix:
+            papers = ix.papers(since=since, until=until, category=category, lang=lang)
+        if as_json:
+            typer.echo(json.dumps({"total": len(papers), "papers": [p.to_dict() for p in papers]}, ensure_ascii=False))
+        elif as_jsonl:
+            for p in papers:
+                typer.echo(json.dumps(p.to_dict(), ensure_ascii=False))
+        else:
+            for p in papers:
+                typer.echo(f"{p.date or '          '}  {p.category or '-':<12}  {p.title}  " + typer.style(p.id, dim=True))
+        raise typer.Exit(EXIT_OK if papers else EXIT_NO_HITS)
+
+    _run(go)
+
+
+@app.command("show")
+def show_cmd(
+    entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),
+    index: Optional[Path] = IndexOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show one entry in full."""
+
+    def go():
+        with _open(index) as ix:
+            hit = ix.get(entry_id)
+        if as_json:
+            typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+            return
+        for label, value in (("id", hit.id), ("kind", hit.kind), ("lang", hit.lang), ("title", hit.title),
+                             ("section", hit.section), ("date", hit.date), ("category", hit.category),
+                             ("url", hit.url), ("source", f"{_display_path(hit.source['path'])}:{hit.source['line']}")):
+            if value:
+                typer.echo(f"{label + ':':<9} {value}")
+        if hit.text:
+            typer.echo("")
+            typer.echo(hit.text)
+
+    _run(go)
+
+
+@app.command("stats")
+def stats_cmd(index: Optional[Path] = IndexOpt, as_json: bool = JsonOpt) -> None:
+    """What the index holds: entries by kind, language and category; engine and versions."""
+
+    def go():
+        with _open(index) as ix:
+            st = ix.stats()
+        if as_json:
+            typer.echo(json.dumps(st, ensure_ascii=False))
+            return
+        typer.echo(f"index:    {st['index']} ({st['engine']}, {st['engine_version']})")
+        typer.echo(f"entries:  {st['entries']} from {st['files']} files, {st['documents']} documents")
+        for key in ("by_kind", "by_lang", "by_category"):
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(st[key].items(), key=lambda kv: -kv[1]))
+            typer.echo(f"{key[3:] + ':':<9} {counts or '-'}")
+        d = st["dictionary"]
+        typer.echo(f"analysis: fugashi {d.get('fugashi')}, {d.get('dictionary')} {d.get('dictionary_version')}")
+        typer.echo(f"updated:  {st['updated']}")
+
+    _run(go)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,92 @@
+"""The engine interface: what index.py and the query layer need from a full-text engine.
+
+Records going in are plain dicts with the fields of :data:`RECORD_FIELDS`; queries are
+:mod:`searchkit.querytree` trees with already-analysed terms. Scores may differ between engines;
+hits, filters and phrases must not.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, ClassVar, Iterable
+
+from ..analysis import Analyzer
+from ..querytree import Query
+from ..ranking import Ranking
+
+# Every record an engine stores has exactly these keys (strings, except line/position: int).
+RECORD_FIELDS = (
+    "id", "kind", "lang", "doc", "title", "text", "section", "date", "category", "url",
+    "path", "line", "position", "source_hash",
+)
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    record: dict
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int  # exact number of matching records
+    hits: list[EngineHit]
+
+
+class Engine(ABC):
+    name: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def create(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> Engine:
+        """Create an empty index in ``path`` (which exists and holds no index)."""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> Engine:
+        """Open an existing index; raise IndexMismatchError if it is unreadable."""
+
+    @classmethod
+    @abstractmethod
+    def version(cls) -> str:
+        """The engine library's version, recorded in the manifest."""
+
+    @abstractmethod
+    def sources(self) -> dict[str, str]:
+        """Indexed source file path -> content hash of the version indexed."""
+
+    @abstractmethod
+    def apply(
+        self,
+        delete_paths: Iterable[str],
+        records: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Delete every record of ``delete_paths``, add ``records``, commit once; return the
+        number of records added. On any exception nothing is committed."""
+
+    @abstractmethod
+    def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
+        """Ranked records matching ``query`` and every filter."""
+
+    @abstractmethod
+    def get(self, record_id: str) -> dict | None:
+        """The record with this id, or None."""
+
+    @abstractmethod
+    def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
+        """Every record matching the filters, newest date first when ``sort_by_date``."""
+
+    @abstractmethod
+    def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        """Counts of each value of ``fields`` among the matching records."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of records."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files and locks."""

@@ -1,0 +1,279 @@
+"""The Whoosh engine (default): schema, the picklable tokenizer over searchkit's analysis,
+writer and searcher. The only module that imports whoosh.
+
+Names are imported from the submodules that define them so that both ``whoosh3`` (pinned) and
+``Whoosh==2.7.4`` work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+from whoosh.analysis.acore import Token
+from whoosh.analysis.tokenizers import Tokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.query import And, AndMaybe, AndNot, Every, Not, Or, Phrase, Term, TermRange
+from whoosh.scoring import BM25F
+
+from ..analysis import Analyzer, AnalyzerConfig
+from ..errors import IndexLockedError, IndexMismatchError
+from ..querytree import BoolQ, DateRangeQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
+from ..ranking import Ranking
+from .base import Engine, EngineHit, SearchPage
+
+INDEX_NAME = "searchkit"
+
+
+class SearchkitTokenizer(Tokenizer):
+    """Whoosh tokenizer that emits searchkit's own terms, positions and character offsets.
+
+    Whoosh pickles the schema (and so this object) into the index: only the analyzer config is
+    pickled; the fugashi tagger is built lazily, or shared via :meth:`bind`.
+    """
+
+    def __init__(self, config: dict | None = None) -> None:
+        self.config = dict(config or {})
+        self._analyzer: Analyzer | None = None
+
+    def __getstate__(self) -> dict:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict) -> None:
+        self.config = state["config"]
+        self._analyzer = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.config == self.config
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.config.items())))
+
+    def bind(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+
+    @property
+    def analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            self._analyzer = Analyzer(AnalyzerConfig(stemmer=self.config.get("stemmer", "english")))
+        return self._analyzer
+
+    def __call__(
+        self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+        start_pos=0, start_char=0, tokenize=True, mode="", **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost, t.stopped = 1.0, False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for term in self.analyzer.analyze(value):
+            t.text = term.text
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = value[term.start : term.end]
+            if positions:
+                t.pos = start_pos + term.pos
+            if chars:
+                t.startchar, t.endchar = start_char + term.start, start_char + term.end
+            yield t
+
+
+def make_schema(analyzer: Analyzer) -> Schema:
+    tok = SearchkitTokenizer(analyzer.config.as_dict())
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        lang=ID(stored=True),
+        doc=ID(stored=True),
+        category=STORED(),
+        category_key=ID(),  # lower-cased category, for case-insensitive filters
+        date=ID(stored=True, sortable=True),
+        title=TEXT(analyzer=tok, stored=True),
+        text=TEXT(analyzer=tok, stored=True),
+        section=TEXT(analyzer=tok, stored=True),
+        url=STORED(),
+        path=ID(stored=True),
+        source_key=ID(),  # "<hash> <path>": the index itself knows which file versions it holds
+        source_hash=STORED(),
+        line=STORED(),
+        position=STORED(),
+    )
+
+
+class WhooshEngine(Engine):
+    name = "whoosh"
+
+    def __init__(self, ix, analyzer: Analyzer, ranking: Ranking) -> None:
+        self._ix = ix
+        self._analyzer = analyzer
+        self._ranking = ranking
+        self._bind(ix.schema)
+        self._searcher = None
+
+    # -- lifecycle --
+    @classmethod
+    def create(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> WhooshEngine:
+        ix = whoosh_index.create_in(str(path), make_schema(analyzer), indexname=INDEX_NAME)
+        return cls(ix, analyzer, ranking)
+
+    @classmethod
+    def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> WhooshEngine:
+        try:
+            ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as exc:
+            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc.__class__.__name__})") from exc
+        return cls(ix, analyzer, ranking)
+
+    @classmethod
+    def version(cls) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        for dist in ("whoosh3", "Whoosh", "whoosh-reloaded"):
+            try:
+                return f"{dist} {version(dist)}"
+            except PackageNotFoundError:
+                continue
+        return "whoosh unknown"
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def _bind(self, schema: Schema) -> None:
+        # every field's tokenizer shares this engine's analyzer (one tagger per process)
+        for name in ("title", "text", "section"):
+            schema[name].analyzer.bind(self._analyzer)
+
+    def _search(self):
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=BM25F(B=self._ranking.b, K1=self._ranking.k1))
+        elif not self._searcher.up_to_date():
+            # a new searcher rather than refresh(): whoosh3 3.54's refresh() fails on a
+            # searcher that was opened on an empty index
+            self._searcher.close()
+            self._searcher = self._ix.searcher(weighting=BM25F(B=self._ranking.b, K1=self._ranking.k1))
+        return self._searcher
+
+    # -- writing --
+    def sources(self) -> dict[str, str]:
+        s = self._search()
+        out: dict[str, str] = {}
+        for key in s.lexicon("source_key"):
+            key = key.decode("utf-8") if isinstance(key, bytes) else key
+            # deleted records keep their terms until segments merge: check a live one exists
+            if s.document_number(source_key=key) is not None:
+                digest, _, path = key.partition(" ")
+                out[path] = digest
+        return out
+
+    def apply(self, delete_paths: Iterable[str], records: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+        try:
+            writer = self._ix.writer()
+        except LockError as exc:
+            raise IndexLockedError("the index is being updated by another process; try again when it has finished") from exc
+        self._bind(writer.schema)
+        added = 0
+        try:
+            for path in delete_paths:
+                writer.delete_by_term("path", path)
+            for rec in records:
+                doc = {k: v for k, v in rec.items() if v not in ("", None)}
+                doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
+                if rec.get("category"):
+                    doc["category_key"] = rec["category"].lower()
+                writer.add_document(**doc)
+                added += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            # after an exception inside add_document Whoosh's writer is stuck: always cancel
+            writer.cancel()
+            raise
+        writer.commit()
+        return added
+
+    # -- reading --
+    def _to_whoosh(self, q: Query):
+        weights = self._ranking.field_weights
+        if isinstance(q, TermQ):
+            if q.field:
+                return Term(q.field, q.term, boost=q.boost)
+            return Or([Term(f, q.term, boost=w * q.boost) for f, w in weights.items()])
+        if isinstance(q, PhraseQ):
+            if q.field:
+                return Phrase(q.field, list(q.terms), slop=q.slop, boost=q.boost)
+            return Or([Phrase(f, list(q.terms), slop=q.slop, boost=w * q.boost) for f, w in weights.items()])
+        if isinstance(q, KeywordQ):
+            if q.field == "category":
+                return Term("category_key", q.value.lower())
+            return Term(q.field, q.value if q.field == "id" else q.value.lower())
+        if isinstance(q, DateRangeQ):
+            return TermRange("date", q.start or None, q.end or None)
+        if isinstance(q, MatchAllQ):
+            return Every()
+        if isinstance(q, BoolQ):
+            base = None
+            if q.must:
+                base = And([self._to_whoosh(c) for c in q.must]) if len(q.must) > 1 else self._to_whoosh(q.must[0])
+            if q.should:
+                should = Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
+                base = should if base is None else AndMaybe(base, should)
+            if q.must_not:
+                neg = Or([self._to_whoosh(c) for c in q.must_not])
+                base = AndNot(base, neg) if base is not None else Not(neg)
+            return base if base is not None else Every()
+        raise TypeError(f"unknown query node {q!r}")
+
+    def _filter(self, filters: list[Query]):
+        if not filters:
+            return None
+        parts = [self._to_whoosh(f) for f in filters]
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
+        s = self._search()
+        wq, wf = self._to_whoosh(query), self._filter(filters)
+        results = s.search(wq, filter=wf, limit=max(offset + limit, 1), terms=False)
+        page = [EngineHit(dict(h.fields()), float(h.score or 0.0)) for h in results[offset : offset + limit]]
+        if results.scored_length() < max(offset + limit, 1):
+            total = results.scored_length()
+        else:
+            # Whoosh's len(results) can undercount with a filter: count with an unscored pass
+            total = len(s.search(wq, filter=wf, limit=None, scored=False, terms=False))
+        return SearchPage(total, page)
+
+    def get(self, record_id: str) -> dict | None:
+        s = self._search()
+        num = s.document_number(id=record_id)
+        return dict(s.stored_fields(num)) if num is not None else None
+
+    def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
+        s = self._search()
+        wf = self._filter(filters) or Every()
+        kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
+        return [dict(h.fields()) for h in s.search(wf, limit=None, **kw)]
+
+    def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        s = self._search()
+        wq = self._to_whoosh(query) if query is not None else Every()
+        out: dict[str, dict[str, int]] = {f: {} for f in fields}
+        for hit in s.search(wq, filter=self._filter(filters), limit=None, scored=False):
+            stored = hit.fields()
+            for f in fields:
+                value = stored.get(f, "")
+                if value:
+                    out[f][value] = out[f].get(value, 0) + 1
+        return out
+
+    def count(self) -> int:
+        return self._ix.doc_count()

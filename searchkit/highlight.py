@@ -1,0 +1,94 @@
+"""Highlights and snippets from searchkit's own term offsets (the same analysis as the index).
+
+Single query terms are marked wherever they occur; a phrase is marked only where it occurs
+whole, as one span from its first to its last word (so "報酬関数の改ざん" includes its の).
+Every span is ``[start, end)`` into the stored field text.
+"""
+
+from __future__ import annotations
+
+from .analysis import Analyzer, Term
+from .models import Span
+from .querytree import Highlight
+from .scripts import detect_lang
+
+SNIPPET_CHARS = {"ja": 110, "en": 220}  # about two lines of a terminal in either script
+_SENTENCE_STARTS = "。．.!?！？\n"
+
+
+def match_spans(terms: list[Term], want: Highlight, field: str) -> list[Span]:
+    spans: list[Span] = []
+    if want.terms:
+        spans.extend(Span(field, t.start, t.end, t.text) for t in terms if t.text in want.terms)
+    for phrase in want.phrases:
+        k = len(phrase)
+        for i in range(len(terms) - k + 1):
+            if terms[i].text == phrase[0] and all(terms[i + j].text == phrase[j] for j in range(1, k)):
+                spans.append(Span(field, terms[i].start, terms[i + k - 1].end, " ".join(phrase)))
+    return _merge(spans)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Sort and merge overlapping spans (a phrase swallows the single terms inside it)."""
+    out: list[Span] = []
+    for sp in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and sp.start < out[-1].end:
+            last = out[-1]
+            if sp.end > last.end:
+                out[-1] = Span(last.field, last.start, sp.end, last.term)
+            continue
+        out.append(sp)
+    return out
+
+
+def highlight_field(analyzer: Analyzer, text: str, want: Highlight, field: str) -> list[Span]:
+    if not text or (not want.terms and not want.phrases):
+        return []
+    return match_spans(analyzer.analyze(text), want, field)
+
+
+def snippet(text: str, spans: list[Span], lang: str = "") -> tuple[str, list[tuple[int, int]]]:
+    """The window of ``text`` with the most highlighted spans, and those spans relative to it.
+
+    The window starts at a sentence start when one is close before the first span, and is
+    marked with "…" where it cuts the text.
+    """
+    width = SNIPPET_CHARS.get(lang or detect_lang(text), 220)
+    if len(text) <= width:
+        return text, [(s.start, s.end) for s in spans]
+    best_i, best_n = 0, 0
+    for i, sp in enumerate(spans):
+        n = sum(1 for other in spans[i:] if other.end <= sp.start + width)
+        if n > best_n:
+            best_i, best_n = i, n
+    if spans:
+        first = spans[best_i].start
+        lead = width // 4
+        start = max(0, first - lead)
+        # prefer to begin at a sentence boundary between start and the first span
+        for j in range(first - 1, start - 1, -1):
+            if text[j] in _SENTENCE_STARTS:
+                start = j + 1
+                break
+        while start < first and text[start].isspace():
+            start += 1
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    if end < len(text) and not _is_cjk_boundary(text, end):
+        space = text.rfind(" ", start + width // 2, end)
+        if space > 0:
+            end = space
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    rel = [
+        (s.start - start + len(prefix), s.end - start + len(prefix))
+        for s in spans
+        if s.start >= start and s.end <= end
+    ]
+    return prefix + text[start:end] + suffix, rel
+
+
+def _is_cjk_boundary(text: str, i: int) -> bool:
+    """Japanese has no spaces: any character boundary is an acceptable cut."""
+    return ord(text[i - 1]) > 0x2E80

@@ -1,0 +1,291 @@
+"""Create, open and update an index through an engine; incremental by file content hash.
+
+Layout of an index folder (README, "On-disk layout")::
+
+    manifest.json        engine, versions, analyzer config, name of the current data folder
+    data-<n>/            the engine's files
+    .gitignore, README   anything else is left alone
+
+An update deletes the records of changed and removed files and adds the new ones in one engine
+commit, so an interrupted update leaves the previous commit. A rebuild writes a new data folder
+and switches the manifest to it with one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import manifest as mf
+from .analysis import Analyzer
+from .engines import Engine, get_engine
+from .errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
+from .ingest import SourceFile, discover, ingest_file
+from .ingest.jsonl import valid_id
+from .models import Document, Hit
+from .ranking import DEFAULT, Ranking
+from .search import SearchResult, make_filters, record_to_hit, run
+from .version import __version__
+
+
+@dataclass
+class IndexReport:
+    """What an update did. ``skipped`` and ``warnings`` are one-line reasons naming the file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    entries_added: int = 0
+    total_entries: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped files; "
+            f"{self.entries_added} entries written, {self.total_entries} in the index"
+        )
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def _under(path: str, roots: list[Path]) -> bool:
+    for root in roots:
+        r = str(root)
+        if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _records(doc: Document, path: str, digest: str):
+    for e in doc.entries:
+        yield {
+            "id": e.id, "kind": e.kind, "lang": e.lang, "doc": e.doc, "title": e.title, "text": e.text,
+            "section": e.section, "date": e.date, "category": e.category, "url": e.url,
+            "path": path, "line": e.line, "position": e.position, "source_hash": digest,
+        }
+
+
+class Index:
+    """An open index: the engine, the analyzer it was built with, and its manifest."""
+
+    def __init__(self, path: Path, engine: Engine, analyzer: Analyzer, manifest: mf.Manifest, ranking: Ranking) -> None:
+        self.path = path
+        self.engine = engine
+        self.analyzer = analyzer
+        self.manifest = manifest
+        self.ranking = ranking
+
+    # -- lifecycle --
+    @classmethod
+    def open(cls, path: str | Path, ranking: Ranking = DEFAULT) -> Index:
+        path = Path(path)
+        manifest = mf.read(path)  # before the engine unpickles anything
+        analyzer = Analyzer()
+        problem = manifest.compatible_with(analyzer.config.as_dict(), analyzer.tokenizer.dictionary_info())
+        if problem:
+            raise IndexMismatchError(f"index {path} cannot be used: {problem}; rebuild it with: searchkit index --rebuild --index {path}")
+        data = path / manifest.data_dir
+        if not data.is_dir():
+            raise IndexMismatchError(f"index data folder {data} is missing; rebuild with: searchkit index --rebuild --index {path}")
+        engine = get_engine(manifest.engine).open(data, analyzer, ranking)
+        return cls(path, engine, analyzer, manifest, ranking)
+
+    @classmethod
+    def create(cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT) -> Index:
+        """A new empty index in ``path`` (a folder without an index)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        eng, analyzer, manifest = _new_generation(path, engine, ranking)
+        mf.write(path, manifest)
+        return cls(path, eng, analyzer, manifest, ranking)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing --
+    def update(self, paths: list[str | Path], progress: Callable[[int], None] | None = None,
+               on_total: Callable[[int], None] | None = None) -> IndexReport:
+        """Bring the index in line with the files under ``paths`` (folders are walked)."""
+        roots = [Path(p).resolve() for p in paths]
+        found = discover([Path(p) for p in paths])
+        report = IndexReport(skipped=list(found.skipped))
+        indexed = self.engine.sources()
+        current: set[str] = set()
+        changed: list[tuple[SourceFile, str, Document]] = []
+        for src in found.files:
+            key = str(src.path)
+            try:
+                data = src.path.read_bytes()
+            except OSError as exc:
+                report.skipped.append(f"{src.path}: skipped, cannot read ({exc.strerror or exc})")
+                current.add(key)  # unreadable now: keep what was indexed
+                continue
+            current.add(key)
+            digest = _digest(data)
+            if indexed.get(key) == digest:
+                report.unchanged.append(key)
+                continue
+            try:
+                doc = ingest_file(src, data)
+            except IngestError as exc:
+                report.skipped.append(str(exc))  # a file that no longer parses keeps its old entries
+                continue
+            report.warnings.extend(doc.warnings)
+            changed.append((src, digest, doc))
+            (report.updated if key in indexed else report.added).append(key)
+        report.removed = sorted(p for p in indexed if p not in current and _under(p, roots))
+
+        records = self._unique_records(changed, report)
+        if on_total:
+            on_total(len(records))
+        deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
+        if deletes or records:
+            report.entries_added = self.engine.apply(deletes, records, progress)
+            self.manifest.updated = ""
+            mf.write(self.path, self.manifest)
+        report.total_entries = self.engine.count()
+        return report
+
+    def _unique_records(self, changed, report: IndexReport) -> list[dict]:
+        """Records of the changed files; an id already used by another file is skipped with a warning."""
+        replacing = {str(src.path) for src, _, _ in changed}
+        seen: dict[str, str] = {}
+        out = []
+        for src, digest, doc in changed:
+            path = str(src.path)
+            for rec in _records(doc, path, digest):
+                rid = rec["id"]
+                owner = seen.get(rid)
+                if owner is None:
+                    existing = self.engine.get(rid)
+                    if existing and existing.get("path") not in replacing:
+                        owner = existing.get("path")
+                if owner is not None:
+                    report.warnings.append(f"{path}:{rec['line']}: skipped record, id {rid!r} is already used by {owner}")
+                    continue
+                seen[rid] = path
+                out.append(rec)
+        return out
+
+    # -- reading --
+    def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
+               category: str = "", since: str = "", until: str = "", require_all: bool = False) -> SearchResult:
+        """Ranked, highlighted hits for ``query`` (syntax in the README)."""
+        filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
+        return run(self, query, filters, limit=limit, offset=offset, require_all=require_all)
+
+    def get(self, record_id: str) -> Hit:
+        if not valid_id(record_id):
+            raise SearchkitError(f"{record_id!r} is not a valid id (letters, digits and -_.:/#@+ only)")
+        rec = self.engine.get(record_id)
+        if rec is None:
+            raise NotFoundError(f"no entry with id {record_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'")
+        return record_to_hit(self, rec, 0.0, None)
+
+    def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "") -> list[Hit]:
+        """Every paper entry matching the filters, newest first (undated ones last)."""
+        filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang)
+        recs = self.engine.scan(filters.clauses(), sort_by_date=True)
+        recs.sort(key=lambda r: (r.get("date", "") == "", ""))  # stable: dated newest-first, then undated
+        return [record_to_hit(self, r, 0.0, None) for r in recs]
+
+    def stats(self) -> dict:
+        facets = self.engine.facets(None, [], ("kind", "lang", "category", "doc", "path"))
+        return {
+            "index": str(self.path),
+            "engine": self.manifest.engine,
+            "engine_version": self.manifest.engine_version,
+            "searchkit_version": self.manifest.searchkit_version,
+            "dictionary": self.manifest.dictionary,
+            "entries": self.engine.count(),
+            "files": len(facets.pop("path")),
+            "documents": len(facets.pop("doc")),
+            "by_kind": facets["kind"],
+            "by_lang": facets["lang"],
+            "by_category": facets["category"],
+            "created": self.manifest.created,
+            "updated": self.manifest.updated,
+        }
+
+
+def open_index(path: str | Path) -> Index:
+    """Open an existing index (raises IndexMissingError / IndexMismatchError)."""
+    return Index.open(path)
+
+
+def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str = "whoosh",
+                progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> IndexReport:
+    """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over."""
+    index_dir = Path(index_dir)
+    if rebuild or not mf.exists(index_dir):
+        idx = _fresh(index_dir, engine, rebuild)
+    else:
+        idx = Index.open(index_dir)
+    with idx:
+        return idx.update(paths, progress=progress, on_total=on_total)
+
+
+def _fresh(index_dir: Path, engine: str, rebuild: bool) -> Index:
+    if rebuild and mf.exists(index_dir):
+        # build beside the old data; the manifest switches to the new folder when done
+        return _Rebuild.start(index_dir, engine)
+    if index_dir.exists() and any(p for p in index_dir.iterdir() if p.name not in (".gitignore", "README.md", ".gitkeep")):
+        if not mf.exists(index_dir):
+            raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index; choose another --index folder")
+    return Index.create(index_dir, engine)
+
+
+def _new_generation(path: Path, engine: str, ranking: Ranking) -> tuple[Engine, Analyzer, mf.Manifest]:
+    """An empty engine in a new ``data-<n>`` folder of ``path`` and the manifest that names it."""
+    analyzer = Analyzer()
+    engine_cls = get_engine(engine)
+    n = 0
+    while (path / f"data-{n}").exists():
+        n += 1
+    data_dir = f"data-{n}"
+    (path / data_dir).mkdir()
+    eng = engine_cls.create(path / data_dir, analyzer, ranking)
+    manifest = mf.Manifest(
+        engine=engine, engine_version=engine_cls.version(), searchkit_version=__version__,
+        analyzer=analyzer.config.as_dict(), dictionary=analyzer.tokenizer.dictionary_info(), data_dir=data_dir,
+    )
+    return eng, analyzer, manifest
+
+
+class _Rebuild(Index):
+    """An index being rebuilt in a new data folder; the manifest moves to it only on success."""
+
+    @classmethod
+    def start(cls, index_dir: Path, engine: str) -> _Rebuild:
+        old = mf.read(index_dir)
+        eng, analyzer, manifest = _new_generation(index_dir, engine, DEFAULT)
+        idx = cls(index_dir, eng, analyzer, manifest, DEFAULT)
+        idx._old_data = old.data_dir
+        idx._committed = False
+        return idx
+
+    def update(self, paths, progress=None, on_total=None) -> IndexReport:
+        try:
+            report = Index.update(self, paths, progress=progress, on_total=on_total)
+        except BaseException:
+            self.engine.close()
+            shutil.rmtree(self.path / self.manifest.data_dir, ignore_errors=True)
+            raise
+        mf.write(self.path, self.manifest)  # the switch
+        shutil.rmtree(self.path / self._old_data, ignore_errors=True)
+        return report

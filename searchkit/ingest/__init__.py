@@ -1,0 +1,94 @@
+"""Source files -> :class:`~searchkit.models.Document`. One module per format; no engine, no fugashi.
+
+``discover`` walks the given paths (folders recursively) and ``ingest_file`` parses one file with
+the parser its suffix selects.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import IngestError
+from ..models import Document
+from . import jsonl, markdown, textpage
+from .common import read_text
+
+PARSERS = {
+    ".txt": textpage.parse,
+    ".md": markdown.parse,
+    ".markdown": markdown.parse,
+    ".jsonl": jsonl.parse,
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute, resolved
+    doc_id: str  # path relative to the root it was found under, without suffix, "/"-separated
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: list[SourceFile]
+    skipped: list[str]  # one-line reasons for files that are not ingested
+
+
+def discover(paths: list[Path]) -> Discovery:
+    """Every ingestible file under ``paths``; unknown types and unreadable entries are reported."""
+    files: list[SourceFile] = []
+    skipped: list[str] = []
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        if not given.exists():
+            raise IngestError(f"{given}: no such file or directory")
+        root = given.resolve()
+        if root.is_file():
+            candidates = [root]
+            base = root.parent
+        else:
+            candidates = sorted(_walk(root, skipped))
+            base = root
+        for p in candidates:
+            if p in seen:
+                continue
+            seen.add(p)
+            if p.suffix.lower() not in PARSERS:
+                skipped.append(f"{p}: skipped, unknown file type {p.suffix or '(none)'}")
+                continue
+            rel = p.relative_to(base).with_suffix("").as_posix()
+            files.append(SourceFile(p, rel))
+    return Discovery(files, skipped)
+
+
+def _walk(root: Path, skipped: list[str]):
+    # os.walk does not follow directory symlinks, so a symlink loop cannot trap it
+    def onerror(err: OSError) -> None:
+        skipped.append(f"{err.filename}: skipped, {err.strerror or err}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath, name)
+
+
+def ingest_file(source: SourceFile, data: bytes | None = None) -> Document:
+    """Parse one file. Raises :class:`IngestError` with a one-line reason naming the file."""
+    parser = PARSERS.get(source.path.suffix.lower())
+    if parser is None:
+        raise IngestError(f"{source.path}: unknown file type")
+    text = read_text(source.path, data)
+    try:
+        return parser(text, str(source.path), source.doc_id)
+    except IngestError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IngestError(f"{source.path}: cannot parse ({exc})") from exc
+
+
+def ingest_text(text: str, fmt: str = ".txt", path: str = "<text>", doc_id: str = "text") -> Document:
+    """Parse text that is already in memory (notebooks, tests)."""
+    return PARSERS[fmt](text, path, doc_id)

@@ -1,0 +1,81 @@
+"""The index manifest (``manifest.json``): which engine, which versions, which analysis.
+
+searchkit reads the manifest *before* the engine opens anything (Whoosh unpickles its schema),
+and refuses an index whose analysis or schema differs from this build's: results would be
+silently wrong. The manifest also names the engine's data folder, which makes a rebuild atomic:
+the new data is written beside the old and the manifest is switched with one rename.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import IndexMismatchError, IndexMissingError
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    engine: str
+    engine_version: str
+    searchkit_version: str
+    analyzer: dict
+    dictionary: dict
+    data_dir: str
+    schema_version: int = SCHEMA_VERSION
+    format: int = FORMAT
+    created: str = field(default_factory=lambda: _now())
+    updated: str = field(default_factory=lambda: _now())
+
+    def compatible_with(self, analyzer: dict, dictionary: dict) -> str:
+        """'' when this build can use the index, else what differs."""
+        if self.format != FORMAT or self.schema_version != SCHEMA_VERSION:
+            return f"index schema {self.schema_version}, this searchkit uses {SCHEMA_VERSION}"
+        if self.analyzer != analyzer:
+            return f"analyzer {self.analyzer} differs from this searchkit's {analyzer}"
+        if self.dictionary.get("dictionary_version") != dictionary.get("dictionary_version"):
+            return (
+                f"built with dictionary {self.dictionary.get('dictionary_version')}, "
+                f"installed is {dictionary.get('dictionary_version')}"
+            )
+        return ""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def exists(index_dir: Path) -> bool:
+    return (index_dir / MANIFEST).is_file()
+
+
+def read(index_dir: Path) -> Manifest:
+    path = index_dir / MANIFEST
+    if not index_dir.is_dir():
+        raise IndexMissingError(f"no index at {index_dir}")
+    if not path.is_file():
+        raise IndexMissingError(f"no searchkit index in {index_dir} (no {MANIFEST})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("searchkit_note", None)
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexMismatchError(f"{path} is damaged ({exc.__class__.__name__})") from exc
+
+
+def write(index_dir: Path, manifest: Manifest) -> None:
+    """Write atomically: a crash leaves the old manifest or the new one, never half of one."""
+    manifest.updated = _now()
+    tmp = index_dir / f".{MANIFEST}.tmp"
+    data = {"searchkit_note": "written by searchkit; do not edit", **asdict(manifest)}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / MANIFEST)

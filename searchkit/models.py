@@ -1,0 +1,108 @@
+"""Plain, frozen data types shared by every stage. No behaviour beyond conversions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+PASSAGE, PAPER = "passage", "paper"
+KINDS = (PASSAGE, PAPER)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph, bullet or lede of a summary."""
+
+    id: str
+    doc: str
+    text: str
+    lang: str
+    section: str = ""
+    position: int = 0
+    line: int = 0
+    title: str = ""
+    date: str = ""
+    category: str = ""
+    url: str = ""
+    kind: str = PASSAGE
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper entry: a title, optionally a description, an ISO date and a category."""
+
+    id: str
+    doc: str
+    title: str
+    lang: str
+    description: str = ""
+    date: str = ""
+    category: str = ""
+    section: str = ""
+    position: int = 0
+    line: int = 0
+    url: str = ""
+    kind: str = PAPER
+
+    @property
+    def text(self) -> str:
+        return self.description
+
+
+Entry = Passage | Paper
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything one source file yields. ``warnings`` lists records that were skipped."""
+
+    path: str
+    title: str
+    entries: tuple[Entry, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def passages(self) -> list[Passage]:
+        return [e for e in self.entries if isinstance(e, Passage)]
+
+    @property
+    def papers(self) -> list[Paper]:
+        return [e for e in self.entries if isinstance(e, Paper)]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted match: ``[start, end)`` into the stored ``field`` (``text`` or ``title``)."""
+
+    field: str
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, with everything needed to show and highlight it."""
+
+    id: str
+    kind: str
+    lang: str
+    score: float
+    title: str
+    text: str
+    section: str
+    date: str
+    category: str
+    doc: str
+    url: str
+    source: dict
+    snippet: str = ""
+    snippet_spans: tuple[tuple[int, int], ...] = ()
+    highlights: tuple[Span, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["snippet_spans"] = [list(s) for s in self.snippet_spans]
+        d.pop("extra")
+        d.update(self.extra)
+        return d

@@ -1,0 +1,350 @@
+"""Query strings -> the engine-agnostic query tree, plus what to highlight.
+
+Syntax (README, "Query syntax"): words, ``"exact phrases"``, ``AND`` / ``OR`` / ``NOT`` (upper
+case), ``+required`` / ``-excluded``, parentheses, and ``field:value`` for the text fields
+(title, text, section), the keyword fields (kind, lang, category, doc, id) and ``date:`` (``2025``,
+``2025-10``, ``2025-10-06``, or a range ``2025-10..2026-01``, either end may be empty).
+
+Words next to each other without an operator are alternatives ranked by BM25 (documents with more
+of them, and with them side by side, rank higher); use ``AND`` or ``+`` to require a word.
+Unspaced Japanese (報酬関数の改ざん) is one word that analyses to several terms: it behaves
+like several English words, with a phrase boost where they appear together.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from .analysis import Analyzer
+from .errors import QuerySyntaxError
+from .querytree import (
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    BoolQ,
+    DateRangeQ,
+    Highlight,
+    KeywordQ,
+    MatchAllQ,
+    PhraseQ,
+    Query,
+    TermQ,
+)
+from .ranking import DEFAULT, Ranking
+
+FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
+MAX_QUERY_CHARS = 2000
+
+_LEX = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<prefix>[+-])(?=["(]|[A-Za-z_]+:[^\s)])
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<quote>"[^"]*"?)
+  | (?P<field>[A-Za-z_]+):(?=[^\s)])
+  | (?P<word>[^\s()"]+)
+    """,
+    re.VERBOSE,
+)
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # lparen rparen quote field word and or not
+    value: str
+    prefix: str = ""  # "+" or "-" on a word, quote, field or group
+
+
+def lex(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    pending = ""
+    for m in _LEX.finditer(text):
+        kind, value = m.lastgroup, m.group()
+        if kind == "ws":
+            continue
+        if kind == "prefix":
+            pending = value
+            continue
+        if kind == "field":
+            value = value[:-1]
+        if kind == "quote":
+            if len(value) < 2 or not value.endswith('"'):
+                raise QuerySyntaxError('unbalanced quote in the query: close the phrase with "')
+            value = value[1:-1]
+        if kind == "word":
+            if value in _OPERATORS:
+                toks.append(Tok(value.lower(), value))
+                continue
+            if value[0] in "+-":
+                # "+word" / "-word"; a lone "-" or "+" is just punctuation
+                rest = value.lstrip("+-")
+                if rest:
+                    toks.append(Tok("word", rest, value[0]))
+                continue
+        if kind in ("lparen", "quote", "field") and pending:
+            toks.append(Tok(kind, value, pending))
+            pending = ""
+            continue
+        toks.append(Tok(kind, value))
+    return toks
+
+
+class _Parser:
+    """Recursive descent over the lexed tokens, producing the raw tree (unanalysed)."""
+
+    def __init__(self, toks: list[Tok]) -> None:
+        self.toks = toks
+        self.i = 0
+
+    def peek(self) -> Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self):
+        if not self.toks:
+            return ("seq", [])
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise QuerySyntaxError("unbalanced ')' in the query: remove it or add a matching '('")
+        return node
+
+    def or_expr(self):
+        parts = [self.and_expr()]
+        while self.peek() and self.peek().kind == "or":
+            self.take()
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else ("or", parts)
+
+    def and_expr(self):
+        parts = [self.seq()]
+        while self.peek() and self.peek().kind == "and":
+            self.take()
+            parts.append(self.seq())
+        return parts[0] if len(parts) == 1 else ("and", parts)
+
+    def seq(self):
+        items = []
+        while True:
+            tok = self.peek()
+            if tok is None or tok.kind in ("or", "and", "rparen"):
+                break
+            items.append(self.clause())
+        if not items:
+            raise QuerySyntaxError("an operator (AND/OR/NOT) needs a word on each side")
+        return ("seq", items)
+
+    def clause(self):
+        tok = self.peek()
+        occur = ""
+        if tok.kind == "not":
+            self.take()
+            occur = "-"
+            if self.peek() is None or self.peek().kind in ("or", "and", "rparen"):
+                raise QuerySyntaxError("NOT needs a word after it")
+        node, prefix = self.atom()
+        return (occur or prefix, node)
+
+    def atom(self, field: str | None = None):
+        tok = self.take()
+        if tok.kind == "lparen":
+            inner = self.or_expr() if self.peek() and self.peek().kind != "rparen" else ("seq", [])
+            if self.peek() is None or self.peek().kind != "rparen":
+                raise QuerySyntaxError("unbalanced '(' in the query: add the missing ')'")
+            self.take()
+            return ("group", field, inner), tok.prefix
+        if tok.kind == "field":
+            name = tok.value.lower()
+            if name not in FIELDS:
+                raise QuerySyntaxError(
+                    f"unknown field '{tok.value}:' (fields: {', '.join(FIELDS)}); put the text in quotes to search it"
+                )
+            if field is not None:
+                raise QuerySyntaxError("a field prefix cannot be nested inside another")
+            if self.peek() is None:
+                raise QuerySyntaxError(f"field '{name}:' needs a value")
+            node, _ = self.atom(name)
+            return node, tok.prefix
+        if tok.kind == "quote":
+            return ("phrase", field, tok.value), tok.prefix
+        if tok.kind == "word":
+            return ("word", field, tok.value), tok.prefix
+        if tok.kind in ("or", "and", "not"):
+            raise QuerySyntaxError(f"{tok.value} needs a word on each side")
+        raise QuerySyntaxError("unbalanced ')' in the query: remove it or add a matching '('")
+
+
+def _date_bounds(value: str) -> tuple[str, str]:
+    """``2025`` / ``2025-10`` / ``2025-10-06`` -> inclusive ISO bounds of that period."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    if not m:
+        raise QuerySyntaxError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    y, mo, d = int(m[1]), m[2], m[3]
+    try:
+        if d:
+            import datetime as _dt
+
+            iso = _dt.date(y, int(mo), int(d)).isoformat()
+            return iso, iso
+        if mo:
+            mo_i = int(mo)
+            last = calendar.monthrange(y, mo_i)[1]
+            return f"{y:04d}-{mo_i:02d}-01", f"{y:04d}-{mo_i:02d}-{last:02d}"
+    except ValueError as exc:
+        raise QuerySyntaxError(f"bad date {value!r}: {exc}") from exc
+    return f"{y:04d}-01-01", f"{y:04d}-12-31"
+
+
+def date_range(value: str) -> DateRangeQ:
+    if ".." in value:
+        lo, _, hi = value.partition("..")
+        return DateRangeQ(_date_bounds(lo)[0] if lo else "", _date_bounds(hi)[1] if hi else "")
+    lo, hi = _date_bounds(value)
+    return DateRangeQ(lo, hi)
+
+
+def parse_date_option(value: str, end: bool = False) -> str:
+    """A --since/--until value (YYYY, YYYY-MM or YYYY-MM-DD) -> the ISO bound it means."""
+    lo, hi = _date_bounds(value.strip())
+    return hi if end else lo
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    text: str
+    tree: Query
+    highlight: Highlight
+    empty: bool  # True when nothing searchable was left (only stop words / punctuation)
+
+
+class QueryCompiler:
+    """Raw parse tree -> analysed :class:`Query` tree. Holds the analyzer and ranking config."""
+
+    def __init__(self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False) -> None:
+        self.analyzer = analyzer
+        self.ranking = ranking
+        self.require_all = require_all
+        self._terms: set[str] = set()
+        self._phrases: list[tuple[str, ...]] = []
+
+    def compile(self, text: str) -> CompiledQuery:
+        if len(text) > MAX_QUERY_CHARS:
+            raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
+        text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
+        raw = _Parser(lex(text)).parse()
+        self._terms, self._phrases = set(), []
+        tree = self._node(raw, negated=False)
+        empty = tree is None
+        if tree is None:
+            tree = MatchAllQ()
+        elif isinstance(tree, BoolQ) and not tree.must and not tree.should and tree.must_not:
+            tree = BoolQ(must=(MatchAllQ(),), must_not=tree.must_not)
+        return CompiledQuery(text, tree, Highlight(frozenset(self._terms), tuple(self._phrases)), empty)
+
+    # -- raw node -> Query (None when nothing searchable remains) --
+    def _node(self, raw, negated: bool) -> Query | None:
+        kind = raw[0]
+        if kind == "or":
+            parts = [q for q in (self._node(r, negated) for r in raw[1]) if q is not None]
+            return _bool(should=parts)
+        if kind == "and":
+            parts = [q for q in (self._node(r, negated) for r in raw[1]) if q is not None]
+            return _bool(must=parts)
+        if kind == "seq":
+            return self._seq(raw[1], negated)
+        raise AssertionError(kind)  # pragma: no cover - the parser produces nothing else
+
+    def _seq(self, items, negated: bool) -> Query | None:
+        must, should, must_not = [], [], []
+        bare_terms: list[list[str]] = []  # analysed terms of consecutive unprefixed words
+        for occur, atom in items:
+            neg = negated or occur == "-"
+            q = self._atom(atom, neg)
+            if atom[0] == "word" and atom[1] is None and occur == "" and not self.require_all:
+                bare_terms.append(self._last_word_terms)
+            if q is None:
+                continue
+            if occur == "" and isinstance(q, (KeywordQ, DateRangeQ)):
+                occur = "+"  # kind:paper next to words restricts them, it is not an alternative
+            if occur == "-":
+                must_not.append(q)
+            elif occur == "+" or self.require_all:
+                must.append(q)
+            else:
+                should.append(q)
+        flat = [t for ts in bare_terms for t in ts]
+        if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
+            should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))
+            if not negated:
+                self._phrases.append(tuple(flat))
+        return _bool(must, should, must_not)
+
+    def _atom(self, atom, negated: bool) -> Query | None:
+        kind, field = atom[0], atom[1]
+        self._last_word_terms = []
+        if kind == "group":
+            inner = self._node(atom[2], negated)
+            if field is not None and inner is not None:
+                inner = _with_field(inner, field)
+            return inner
+        value = atom[2]
+        if field in KEYWORD_FIELDS:
+            return KeywordQ(field, value.strip())
+        if field == "date":
+            return date_range(value.strip())
+        terms = self.analyzer.analyze(value)
+        if kind == "phrase":
+            seq = tuple(t.text for t in terms)
+            if not seq:
+                return None
+            if not negated:
+                if len(seq) == 1:
+                    self._terms.add(seq[0])
+                else:
+                    self._phrases.append(seq)
+            return TermQ(seq[0], field) if len(seq) == 1 else PhraseQ(seq, field)
+        # a bare word: stop words do not rank, several terms (unspaced Japanese, "state-of-the-art")
+        # are alternatives with a phrase boost where they stand together
+        ranked = [t.text for t in terms if not t.stop]
+        self._last_word_terms = [t.text for t in terms]
+        if not ranked:
+            return None
+        if not negated:
+            self._terms.update(ranked)
+        if len(ranked) == 1 and len(terms) == 1:
+            return TermQ(ranked[0], field)
+        if negated or self.require_all:
+            return PhraseQ(tuple(t.text for t in terms), field) if len(terms) > 1 else TermQ(ranked[0], field)
+        clauses = [TermQ(t, field) for t in dict.fromkeys(ranked)]
+        phrase = tuple(t.text for t in terms)
+        clauses.append(PhraseQ(phrase, field, boost=self.ranking.phrase_boost))
+        self._phrases.append(phrase)
+        return _bool(should=clauses)
+
+
+def _bool(must=(), should=(), must_not=()) -> Query | None:
+    must, should, must_not = tuple(must), tuple(should), tuple(must_not)
+    if not must and not should and not must_not:
+        return None
+    if len(should) == 1 and not must and not must_not:
+        return should[0]
+    if len(must) == 1 and not should and not must_not:
+        return must[0]
+    return BoolQ(must, should, must_not)
+
+
+def _with_field(q: Query, field: str) -> Query:
+    """Apply a ``field:( ... )`` prefix to every text clause inside a group."""
+    if isinstance(q, TermQ):
+        return TermQ(q.term, q.field or field, q.boost)
+    if isinstance(q, PhraseQ):
+        return PhraseQ(q.terms, q.field or field, q.boost, q.slop)
+    if isinstance(q, BoolQ):
+        return BoolQ(*(tuple(_with_field(c, field) for c in part) for part in (q.must, q.should, q.must_not)))
+    return q

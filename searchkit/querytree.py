@@ -1,0 +1,91 @@
+"""The engine-agnostic query tree that query.py builds and every engine translates.
+
+Terms are already analysed (index form), so an engine only maps nodes to its own query objects.
+``field=None`` means "every text field" with the weights of :mod:`searchkit.ranking`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEXT_FIELDS = ("title", "text", "section")
+KEYWORD_FIELDS = ("id", "kind", "lang", "category", "doc")
+
+
+@dataclass(frozen=True)
+class TermQ:
+    term: str
+    field: str | None = None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class PhraseQ:
+    terms: tuple[str, ...]
+    field: str | None = None
+    boost: float = 1.0
+    slop: int = 1  # 1 = adjacent terms, as Whoosh counts it
+
+
+@dataclass(frozen=True)
+class KeywordQ:
+    """Exact value of a keyword field (kind, lang, category, doc, id); case-insensitive."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class DateRangeQ:
+    """ISO dates, both ends inclusive; "" leaves an end open."""
+
+    start: str = ""
+    end: str = ""
+
+
+@dataclass(frozen=True)
+class MatchAllQ:
+    pass
+
+
+@dataclass(frozen=True)
+class BoolQ:
+    """Lucene-style boolean: all ``must``, at least one ``should`` when there is no ``must``,
+    no ``must_not``. ``should`` clauses add to the score either way."""
+
+    must: tuple = ()
+    should: tuple = ()
+    must_not: tuple = ()
+
+
+Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions that do not affect the score."""
+
+    lang: str = ""
+    kind: str = ""
+    category: str = ""
+    since: str = ""
+    until: str = ""
+    doc: str = ""
+
+    def clauses(self) -> list[Query]:
+        out: list[Query] = []
+        for name in ("lang", "kind", "category", "doc"):
+            value = getattr(self, name)
+            if value:
+                out.append(KeywordQ(name, value))
+        if self.since or self.until:
+            out.append(DateRangeQ(self.since, self.until))
+        return out
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to mark in a hit: single terms anywhere, phrases only where they occur whole."""
+
+    terms: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = field(default=())

@@ -1,0 +1,152 @@
+"""Tokens with exact offsets: NFKC + case folding with an offset map, script runs, fugashi for Japanese.
+
+This is the only module that imports fugashi. Every token's ``start``/``end`` points into the
+*original* text, so ``text[start:end]`` is what the reader sees, whatever normalisation did.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
+
+from .scripts import JA, LATIN, script_runs
+
+# UniDic part-of-speech classes (first feature field) that carry no searchable meaning.
+FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+# Verbs/adjectives that UniDic marks 非自立可能 (する, いる, ある, なる, ない ...) are as frequent
+# and as empty as English stop words.
+DEPENDENT_POS2 = "非自立可能"
+
+_LATIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HALF_WIDTH_MARKS = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding half-width kana under NFKC
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of the original text.
+
+    ``norm`` is the NFKC + case-folded surface; ``lemma`` the dictionary form used as the index
+    term (UniDic lemma for Japanese, ``norm`` otherwise); ``gloss`` the English source UniDic gives
+    for loanwords (アライメント → alignment); ``function`` marks particles, auxiliaries and symbols.
+    """
+
+    norm: str
+    start: int
+    end: int
+    lang: str  # "ja" or "en"
+    lemma: str
+    gloss: str = ""
+    function: bool = False
+    unknown: bool = False
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """NFKC + casefold ``text`` cluster by cluster.
+
+    Returns the normalised string and ``origin``, where ``origin[i]`` is the index in ``text`` of
+    the cluster that produced normalised character ``i`` (plus a final entry ``len(text)``).
+    A cluster is a base character with its combining marks, so ｶﾞ becomes ガ as one unit.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _HALF_WIDTH_MARKS):
+            j += 1
+        chunk = text[i:j]
+        if chunk.isascii():
+            norm = chunk.lower()
+        else:
+            norm = unicodedata.normalize("NFKC", chunk).casefold()
+        out.append(norm)
+        origin.extend([i] * len(norm))
+        i = j
+    origin.append(n)
+    return "".join(out), origin
+
+
+def _orig_end(origin: list[int], text_len: int, norm_end: int) -> int:
+    """Map an exclusive end offset in the normalised text back to the original text."""
+    # the token ends where the next normalised character's cluster begins; a cluster that
+    # expanded into several characters (e.g. ㍿ -> 株式会社) is covered as a whole
+    if norm_end >= len(origin) - 1:
+        return text_len
+    return origin[norm_end]
+
+
+class Tokenizer:
+    """Turns text into :class:`Token` s. Holds a lazily built fugashi Tagger (not picklable)."""
+
+    def __init__(self) -> None:
+        self._tagger = None
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self._tagger = None
+
+    @property
+    def tagger(self):
+        if self._tagger is None:
+            import fugashi  # the only fugashi import in searchkit
+
+            self._tagger = fugashi.Tagger()
+        return self._tagger
+
+    def dictionary_info(self) -> dict:
+        """Names and versions of the tagger and its dictionary, for the index manifest."""
+        from importlib.metadata import version
+
+        return {
+            "fugashi": version("fugashi"),
+            "dictionary": "unidic-lite",
+            "dictionary_version": version("unidic-lite"),
+        }
+
+    def tokenize(self, text: str) -> list[Token]:
+        return list(self.iter_tokens(text))
+
+    def iter_tokens(self, text: str) -> Iterator[Token]:
+        norm, origin = normalize(text)
+        n = len(text)
+        for script, s, e in script_runs(norm):
+            if script == LATIN:
+                for m in _LATIN_WORD.finditer(norm, s, e):
+                    w = m.group().replace("’", "'")  # Snowball knows only the ASCII apostrophe
+                    yield Token(w, origin[m.start()], _orig_end(origin, n, m.end()), "en", w)
+            elif script == JA:
+                yield from self._japanese(norm, s, e, origin, n)
+
+    def _japanese(self, norm: str, s: int, e: int, origin: list[int], n: int) -> Iterator[Token]:
+        pos = s
+        for node in self.tagger(norm[s:e]):
+            pos += len(node.white_space)
+            surface = node.surface
+            start, end = pos, pos + len(surface)
+            pos = end
+            # feature_raw is cheaper than node.feature (which builds a namedtuple per token);
+            # the first 12 fields never contain quoted commas.
+            f = node.feature_raw.split(",", 12)
+            unknown = node.is_unk or len(f) < 8 or f[7] == "*"
+            lemma, gloss = surface, ""
+            if not unknown:
+                lemma, _, variant = f[7].partition("-")
+                # UniDic writes loanwords as ア ラインメント-alignment; other suffixes after "-"
+                # only disambiguate homographs (e.g. kanji variants) and are dropped.
+                if variant and variant.isascii():
+                    gloss = variant.lower()
+            function = f[0] in FUNCTION_POS or (len(f) > 1 and f[1] == DEPENDENT_POS2)
+            yield Token(
+                surface,
+                origin[start],
+                _orig_end(origin, n, end),
+                "ja",
+                lemma or surface,
+                gloss,
+                function,
+                unknown,
+            )
