@@ -45,7 +45,9 @@ def script_runs(text: str) -> list[tuple[str, int, int]]:
     cur = char_script(text[0])
     start = 0
     for i in range(1, len(text)):
-        s = char_script(text[i])
+        ch = text[i]
+        # a combining mark stays with the character it modifies
+        s = cur if unicodedata.category(ch)[0] == "M" else char_script(ch)
         if s != cur:
             runs.append((cur, start, i))
             cur, start = s, i

@@ -42,19 +42,22 @@ class Token:
     unknown: bool = False
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
-    """NFKC + casefold ``text`` cluster by cluster.
+def normalize(text: str) -> tuple[str, list[int], list[int]]:
+    """NFKC + casefold ``text`` cluster by cluster, keeping an offset map.
 
-    Returns the normalised string and ``origin``, where ``origin[i]`` is the index in ``text`` of
-    the cluster that produced normalised character ``i`` (plus a final entry ``len(text)``).
-    A cluster is a base character with its combining marks, so ｶﾞ becomes ガ as one unit.
+    Returns ``(norm, starts, ends)``: normalised character ``i`` came from the original cluster
+    ``text[starts[i]:ends[i]]``. A cluster is a base character with its combining marks, so
+    ｶﾞ becomes ガ as one unit; a token ``norm[s:e]`` is ``text[starts[s]:ends[e - 1]]``.
     """
     out: list[str] = []
-    origin: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and (unicodedata.combining(text[j]) or text[j] in _HALF_WIDTH_MARKS):
+        while j < n and (
+            unicodedata.combining(text[j]) or (text[j] in _HALF_WIDTH_MARKS and "\uff66" <= text[j - 1] <= "\uff9f")
+        ):
             j += 1
         chunk = text[i:j]
         if chunk.isascii():
@@ -62,19 +65,10 @@ def normalize(text: str) -> tuple[str, list[int]]:
         else:
             norm = unicodedata.normalize("NFKC", chunk).casefold()
         out.append(norm)
-        origin.extend([i] * len(norm))
+        starts.extend([i] * len(norm))
+        ends.extend([j] * len(norm))
         i = j
-    origin.append(n)
-    return "".join(out), origin
-
-
-def _orig_end(origin: list[int], text_len: int, norm_end: int) -> int:
-    """Map an exclusive end offset in the normalised text back to the original text."""
-    # the token ends where the next normalised character's cluster begins; a cluster that
-    # expanded into several characters (e.g. ㍿ -> 株式会社) is covered as a whole
-    if norm_end >= len(origin) - 1:
-        return text_len
-    return origin[norm_end]
+    return "".join(out), starts, ends
 
 
 class Tokenizer:
@@ -111,18 +105,18 @@ class Tokenizer:
         return list(self.iter_tokens(text))
 
     def iter_tokens(self, text: str) -> Iterator[Token]:
-        norm, origin = normalize(text)
-        n = len(text)
+        norm, starts, ends = normalize(text)
         for script, s, e in script_runs(norm):
             if script == LATIN:
                 for m in _LATIN_WORD.finditer(norm, s, e):
                     w = m.group().replace("’", "'")  # Snowball knows only the ASCII apostrophe
-                    yield Token(w, origin[m.start()], _orig_end(origin, n, m.end()), "en", w)
+                    yield Token(w, starts[m.start()], ends[m.end() - 1], "en", w)
             elif script == JA:
-                yield from self._japanese(norm, s, e, origin, n)
+                yield from self._japanese(norm, s, e, starts, ends)
 
-    def _japanese(self, norm: str, s: int, e: int, origin: list[int], n: int) -> Iterator[Token]:
+    def _japanese(self, norm: str, s: int, e: int, starts: list[int], ends: list[int]) -> Iterator[Token]:
         pos = s
+        prev_span, prev_end = (-1, -1), -1
         for node in self.tagger(norm[s:e]):
             pos += len(node.white_space)
             surface = node.surface
@@ -140,10 +134,20 @@ class Tokenizer:
                 if variant and variant.isascii():
                     gloss = variant.lower()
             function = f[0] in FUNCTION_POS or (len(f) > 1 and f[1] == DEPENDENT_POS2)
+            if end == start:  # MeCab can emit empty nodes; they mark nothing
+                continue
+            ostart, oend = starts[start], ends[end - 1]
+            if ostart < prev_end and (ostart, oend) != prev_span:
+                # MeCab split inside one original cluster (ｲﾞ -> イ + a voiced mark it cannot
+                # compose): the rest of the cluster belongs to the previous token
+                ostart = prev_end
+                if ostart >= oend:
+                    continue
+            prev_span, prev_end = (ostart, oend), oend
             yield Token(
                 surface,
-                origin[start],
-                _orig_end(origin, n, end),
+                ostart,
+                oend,
                 "ja",
                 lemma or surface,
                 gloss,

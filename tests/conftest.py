@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from searchkit import build_index, open_index
+from searchkit.analysis import Analyzer
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_FILE = SEEDS / "000_2db909a8ebb65741.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory):
+    """The seed corpus plus the small test corpus, indexed once per session (read-only)."""
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(SEEDS, root / "seeds")
+    shutil.copytree(DATA / "corpus", root / "extra")
+    ix_dir = root / "index"
+    build_index([root / "seeds", root / "extra"], ix_dir)
+    ix = open_index(ix_dir)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A fresh clone-like working directory with ./seeds and no index, as cwd."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHKIT_INDEX", raising=False)
+    return tmp_path

@@ -1,0 +1,108 @@
+"""Tokenizer and analysis: variants, offsets, mixed script, full width, stop words.
+
+Golden terms were written against unidic-lite 1.0.8 (UniDic 2.1.2 lemmas) and fugashi 1.5.
+If the dictionary changes, these show exactly which lemma moved.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit.analysis import Analyzer
+from searchkit.tokenize import Tokenizer, normalize
+
+
+def terms(analyzer, text):
+    return [t.text for t in analyzer.analyze(text)]
+
+
+def test_orthographic_variants_meet(analyzer):
+    assert terms(analyzer, "改ざん") == terms(analyzer, "改竄") == ["改竄"]
+    assert terms(analyzer, "アライメント") == terms(analyzer, "アラインメント") == ["アラインメント"]
+
+
+def test_conjugations_meet_their_base_form(analyzer):
+    # 訓練された: 訓練 + さ(する, dependent verb) + れ + た (auxiliaries) -> only 訓練
+    assert terms(analyzer, "訓練された") == ["訓練"]
+    assert terms(analyzer, "隠した") == terms(analyzer, "隠す") == ["隠す"]
+
+
+def test_particles_and_symbols_are_not_terms_but_positions_are_consecutive(analyzer):
+    out = analyzer.analyze("報酬関数の改ざん。")
+    assert [(t.text, t.pos) for t in out] == [("報酬", 0), ("関数", 1), ("改竄", 2)]
+
+
+def test_loanword_gloss(analyzer):
+    (t,) = analyzer.analyze("アライメント")
+    assert t.gloss == "alignment"
+
+
+def test_full_and_half_width(analyzer):
+    assert terms(analyzer, "ＡＩ") == terms(analyzer, "AI") == ["ai"]
+    text = "ｶﾞｲﾄﾞ"
+    (t,) = analyzer.analyze(text)
+    assert t.text == "ガイド" and (t.start, t.end) == (0, 5)
+
+
+def test_english_stemming_and_stop_words(analyzer):
+    assert terms(analyzer, "evaluation") == terms(analyzer, "evaluations")
+    out = analyzer.analyze("the alignment of models")
+    assert [(t.text, t.stop) for t in out] == [("the", True), ("align", False), ("of", True), ("model", False)]
+
+
+def test_one_character_words_survive(analyzer):
+    assert "猫" in terms(analyzer, "猫が好き")
+
+
+def test_unknown_katakana_is_still_a_term(analyzer):
+    assert "ポイズニング" in terms(analyzer, "毒づけ(ポイズニング)")
+
+
+def test_offsets_mixed_script(analyzer):
+    text = "「Claude 3」ではＡＩ日報のｶﾞｲﾄﾞと報酬関数の改ざん, that’s evaluations."
+    for t in analyzer.analyze(text):
+        surface = text[t.start : t.end]
+        assert surface, t
+    got = [(text[t.start : t.end], t.text) for t in analyzer.analyze(text)]
+    assert ("Claude", "claud") in got
+    assert ("ＡＩ", "ai") in got
+    assert ("ｶﾞｲﾄﾞ", "ガイド") in got
+    assert ("改ざん", "改竄") in got
+    assert ("that’s", "that") in got
+    assert ("evaluations", "evalu") in got
+
+
+def test_repeated_words_get_their_own_offsets(analyzer):
+    text = "のの猫の猫の猫"
+    starts = [t.start for t in analyzer.analyze(text) if t.text == "猫"]
+    assert starts == [2, 4, 6]
+
+
+def test_normalize_offset_map():
+    norm, starts, ends = normalize("ｶﾞｲﾄﾞＡ")
+    assert norm == "ガイドa"
+    assert starts == [0, 2, 3, 5]
+    assert ends == [2, 3, 5, 6]
+
+
+def test_analyzer_pickles_without_its_tagger(analyzer):
+    analyzer.analyze("猫")  # build the tagger
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone.tokenizer._tagger is None
+    assert terms(clone, "改ざん") == ["改竄"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9 ’'-.,。、「」ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメントé\u0301\n\t㍿")), max_size=40))
+def test_offsets_are_in_bounds_and_increasing(text):
+    tok = Tokenizer()
+    prev = (0, 0)
+    for t in tok.tokenize(text):
+        assert 0 <= t.start < t.end <= len(text)
+        # tokens never overlap, except words that come from one expanding character
+        # (㍿ -> 株式 会社): they share that character's span
+        assert t.start >= prev[1] or (t.start, t.end) == prev
+        prev = (t.start, t.end)

@@ -1,0 +1,96 @@
+"""The query parser and compiler: syntax, semantics, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchkit.errors import QuerySyntaxError
+from searchkit.query import QueryCompiler
+from searchkit.querytree import BoolQ, DateRangeQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
+
+
+@pytest.fixture(scope="module")
+def compile_(analyzer):
+    return lambda q, **kw: QueryCompiler(analyzer, **kw).compile(q)
+
+
+def test_quoted_phrase(compile_):
+    c = compile_('"alignment faking"')
+    assert c.tree == PhraseQ(("align", "fake"))
+    assert c.highlight.phrases == (("align", "fake"),) and not c.highlight.terms
+
+
+def test_japanese_phrase_drops_particles(compile_):
+    assert compile_('"報酬関数の改ざん"').tree == PhraseQ(("報酬", "関数", "改竄"))
+
+
+def test_bare_words_rank_with_a_phrase_boost(compile_):
+    tree = compile_("alignment faking").tree
+    assert isinstance(tree, BoolQ) and not tree.must
+    assert TermQ("align") in tree.should and TermQ("fake") in tree.should
+    assert any(isinstance(c, PhraseQ) and c.terms == ("align", "fake") for c in tree.should)
+
+
+def test_unspaced_japanese_is_terms_plus_phrase(compile_):
+    tree = compile_("報酬関数の改ざん").tree
+    assert {TermQ("報酬"), TermQ("関数"), TermQ("改竄")} <= set(tree.should)
+
+
+def test_require_all(compile_):
+    tree = compile_("alignment faking", require_all=True).tree
+    assert tree.must == (TermQ("align"), TermQ("fake"))
+
+
+def test_operators(compile_):
+    tree = compile_("reward AND (hacking OR tampering) -sycophancy").tree
+    group = BoolQ(should=(TermQ("hack"), TermQ("tamper")))
+    assert tree == BoolQ(must=(TermQ("reward"), BoolQ(should=(group,), must_not=(TermQ("sycoph"),))))
+
+
+def test_not_alone_matches_everything_else(compile_):
+    tree = compile_("NOT faking").tree
+    assert tree == BoolQ(must=(MatchAllQ(),), must_not=(TermQ("fake"),))
+
+
+def test_fields(compile_):
+    tree = compile_("kind:paper category:Alignment date:2025-10..2026-01 title:bloom").tree
+    assert KeywordQ("kind", "paper") in tree.must
+    assert KeywordQ("category", "Alignment") in tree.must
+    assert DateRangeQ("2025-10-01", "2026-01-31") in tree.must
+    assert tree.should == (TermQ("bloom", "title"),)
+
+
+def test_date_forms(compile_):
+    assert compile_("date:2025").tree == DateRangeQ("2025-01-01", "2025-12-31")
+    assert compile_("date:2024-02").tree == DateRangeQ("2024-02-01", "2024-02-29")
+    assert compile_("date:..2025-06-30").tree == DateRangeQ("", "2025-06-30")
+
+
+def test_colon_followed_by_space_is_text(compile_):
+    tree = compile_("Petri: tool").tree
+    assert TermQ("petri") in tree.should
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ('"open phrase', "unbalanced quote"),
+        ("(a b", r"unbalanced '\('"),
+        ("a b)", r"unbalanced '\)'"),
+        ("foo:bar", "unknown field 'foo:'"),
+        ("a OR", "needs a word"),
+        ("AND", "needs a word"),
+        ("NOT", "NOT needs a word"),
+        ("date:2025-13", "bad date"),
+        ("date:yesterday", "bad date"),
+        ("x" * 3000, "limit is"),
+    ],
+)
+def test_errors_are_clear(compile_, query, message):
+    with pytest.raises(QuerySyntaxError, match=message):
+        compile_(query)
+
+
+def test_only_stop_words_is_empty(compile_):
+    assert compile_("the of").tree != MatchAllQ()
+    assert compile_("、。").empty
