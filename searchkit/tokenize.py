@@ -105,6 +105,18 @@ class Tokenizer:
         return list(self.iter_tokens(text))
 
     def iter_tokens(self, text: str) -> Iterator[Token]:
+        prev_span, prev_end = (-1, -1), -1
+        for tok in self._raw_tokens(text):
+            if tok.start < prev_end and (tok.start, tok.end) != prev_span:
+                # a split inside one original cluster (ｲﾞ -> イ + a voiced mark MeCab cannot
+                # compose; ¼ -> 1⁄4): the shared part belongs to the previous token
+                if prev_end >= tok.end:
+                    continue
+                tok = Token(tok.norm, prev_end, tok.end, tok.lang, tok.lemma, tok.gloss, tok.function, tok.unknown)
+            prev_span, prev_end = (tok.start, tok.end), tok.end
+            yield tok
+
+    def _raw_tokens(self, text: str) -> Iterator[Token]:
         norm, starts, ends = normalize(text)
         for script, s, e in script_runs(norm):
             if script == LATIN:
@@ -116,7 +128,6 @@ class Tokenizer:
 
     def _japanese(self, norm: str, s: int, e: int, starts: list[int], ends: list[int]) -> Iterator[Token]:
         pos = s
-        prev_span, prev_end = (-1, -1), -1
         for node in self.tagger(norm[s:e]):
             pos += len(node.white_space)
             surface = node.surface
@@ -136,18 +147,10 @@ class Tokenizer:
             function = f[0] in FUNCTION_POS or (len(f) > 1 and f[1] == DEPENDENT_POS2)
             if end == start:  # MeCab can emit empty nodes; they mark nothing
                 continue
-            ostart, oend = starts[start], ends[end - 1]
-            if ostart < prev_end and (ostart, oend) != prev_span:
-                # MeCab split inside one original cluster (ｲﾞ -> イ + a voiced mark it cannot
-                # compose): the rest of the cluster belongs to the previous token
-                ostart = prev_end
-                if ostart >= oend:
-                    continue
-            prev_span, prev_end = (ostart, oend), oend
             yield Token(
                 surface,
-                ostart,
-                oend,
+                starts[start],
+                ends[end - 1],
                 "ja",
                 lemma or surface,
                 gloss,
