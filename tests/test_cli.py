@@ -1,0 +1,153 @@
+"""The command line: exit codes, one-line errors, JSON schema, auto-build on a fresh clone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from searchkit.cli import app
+
+HIT_KEYS = {"id", "kind", "lang", "title", "text", "section", "date", "category", "score", "snippet",
+            "snippet_spans", "highlights", "source", "doc", "url"}
+
+
+@pytest.fixture
+def run(workdir):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_fresh_clone_search_builds_the_default_index(run, workdir):
+    res = run("search", "alignment faking")
+    assert res.exit_code == 0
+    assert "building ./index from ./seeds/" in res.stderr
+    assert "Alignment faking in large language models" in res.stdout
+    assert (workdir / "index" / "manifest.json").exists()
+    res = run("search", "alignment faking")
+    assert "building" not in res.stderr
+
+
+def test_json_schema(run):
+    res = run("search", "alignment faking", "--json", "--limit", "3")
+    data = json.loads(res.stdout)
+    assert set(data) == {"query", "total", "hits"}
+    assert data["query"] == "alignment faking" and data["total"] >= 3 and len(data["hits"]) == 3
+    hit = data["hits"][0]
+    assert set(hit) == HIT_KEYS
+    assert set(hit["source"]) == {"path", "line"}
+    for sp in hit["highlights"]:
+        assert set(sp) == {"field", "start", "end", "term"}
+        text = hit[sp["field"]]
+        assert text[sp["start"] : sp["end"]].lower() in {"alignment faking", "alignment", "faking"}
+    for s, e in hit["snippet_spans"]:
+        assert hit["snippet"][s:e].lower() in {"alignment faking", "alignment", "faking"}
+
+
+def test_jsonl(run):
+    res = run("search", "アライメント", "--jsonl", "-n", "4")
+    lines = res.stdout.strip().split("\n")
+    assert len(lines) == 4
+    assert all(json.loads(line)["lang"] for line in lines)
+
+
+def test_exit_codes(run):
+    assert run("search", "zzqqxx").exit_code == 1
+    res = run("search", "foo:bar")
+    assert res.exit_code == 2
+    assert res.stderr.strip().count("\n") == 0 and "unknown field 'foo:'" in res.stderr
+    res = run("search", "x", "--since", "yesterday")
+    assert res.exit_code == 2 and "bad date" in res.stderr
+    res = run("search", "x", "--kind", "blog")
+    assert res.exit_code == 2 and "unknown kind" in res.stderr
+
+
+def test_named_missing_index_is_an_error(run, workdir):
+    res = run("search", "x", "--index", str(workdir / "nope"))
+    assert res.exit_code == 2
+    assert "searchkit index PATH --index" in res.stderr
+    assert not (workdir / "nope").exists()
+
+
+def test_env_index(run, workdir, monkeypatch):
+    monkeypatch.setenv("SEARCHKIT_INDEX", str(workdir / "envix"))
+    assert run("search", "x").exit_code == 2
+    assert run("index", "seeds").exit_code == 0
+    assert (workdir / "envix" / "manifest.json").exists()
+
+
+def test_index_command_reports_and_skips(run, workdir):
+    (workdir / "seeds" / "junk.bin").write_bytes(b"\x00\x01")
+    (workdir / "seeds" / "bad.jsonl").write_text('{"text": "fine"}\nnot json\n', encoding="utf-8")
+    res = run("index")
+    assert res.exit_code == 1  # indexed, but something was skipped
+    assert "junk.bin: skipped" in res.stderr and "bad.jsonl:2: skipped record" in res.stderr
+    assert "31 in the index" in res.stderr
+    res = run("index", "--rebuild")
+    assert "31 in the index" in res.stderr
+
+
+def test_index_missing_path(run):
+    res = run("index", "does-not-exist")
+    assert res.exit_code == 2 and "no such file or directory" in res.stderr
+
+
+def test_filters_on_the_command_line(run):
+    res = run("search", "alignment OR AI", "--kind", "paper", "--since", "2025-10", "--until", "2025-12", "--json", "-n", "50")
+    hits = json.loads(res.stdout)["hits"]
+    assert hits and all(h["kind"] == "paper" and "2025-10-01" <= h["date"] <= "2025-12-31" for h in hits)
+    res = run("search", "アライメント", "--lang", "en", "--json")
+    assert all(h["lang"] == "en" for h in json.loads(res.stdout)["hits"])
+
+
+def test_papers_show_stats(run):
+    res = run("papers", "--since", "2026", "--json")
+    data = json.loads(res.stdout)
+    assert data["total"] == 3
+    res = run("papers", "--category", "nothing")
+    assert res.exit_code == 1
+    res = run("show", "000_2db909a8ebb65741:27")
+    assert "Alignment faking in large language models" in res.stdout and res.exit_code == 0
+    res = run("show", "nope:1")
+    assert res.exit_code == 2 and "no entry with id" in res.stderr
+    res = run("stats", "--json")
+    st = json.loads(res.stdout)
+    assert st["entries"] == 30 and st["by_kind"] == {"passage": 17, "paper": 13} and st["engine"] == "whoosh"
+
+
+def test_batch(run):
+    queries = 'alignment faking\n{"query": "報酬関数の改ざん", "limit": 1, "id": "q2"}\n{"query": "foo:bar"}\nzzqqxx\n'
+    res = run("search", "--batch", "-", input=queries)
+    rows = [json.loads(line) for line in res.stdout.strip().split("\n")]
+    assert len(rows) == 4
+    assert rows[0]["total"] >= 1 and rows[1]["id"] == "q2" and len(rows[1]["hits"]) == 1
+    assert "unknown field" in rows[2]["error"]
+    assert rows[3]["total"] == 0
+    assert res.exit_code == 0
+
+
+def test_help_for_every_command(run):
+    for cmd in ("index", "search", "papers", "show", "stats"):
+        res = run(cmd, "--help")
+        assert res.exit_code == 0 and "Usage" in res.stdout
+
+
+def test_broken_pipe_and_module_entry_point(workdir):
+    """`python -m searchkit ... | head -1` ends quietly (no traceback)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-m", "searchkit", "index", "-q"], cwd=workdir, check=True, capture_output=True)
+    (workdir / "queries.txt").write_text("alignment\n" * 300, encoding="utf-8")  # ~MBs of output
+    proc = subprocess.run(
+        f"'{sys.executable}' -m searchkit search --batch queries.txt -n 50 | head -1", shell=True, cwd=workdir,
+        capture_output=True, text=True, env=env,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr

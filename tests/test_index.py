@@ -1,0 +1,145 @@
+"""Incremental re-indexing, rebuild, manifest checks, interrupted updates."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import pytest
+
+from searchkit import build_index, open_index
+from searchkit.errors import IndexMismatchError, IndexMissingError, SearchkitError
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    (src / "a.md").write_text("# A\n\nFirst note about tampering.\n", encoding="utf-8")
+    return src
+
+
+def test_incremental_update(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    first = build_index([corpus], ix_dir)
+    assert len(first.added) == 2 and first.total_entries == 31
+
+    again = build_index([corpus], ix_dir)
+    assert len(again.unchanged) == 2 and again.entries_added == 0 and again.total_entries == 31
+
+    (corpus / "a.md").write_text("# A\n\nChanged note about sabotage.\n\nSecond paragraph.\n", encoding="utf-8")
+    (corpus / "b.jsonl").write_text('{"id": "b1", "text": "new record"}\n', encoding="utf-8")
+    changed = build_index([corpus], ix_dir)
+    assert len(changed.updated) == 1 and len(changed.added) == 1 and changed.total_entries == 33
+    with open_index(ix_dir) as ix:
+        assert ix.search("tampering", kind="passage").total == 0 or all(
+            "First note" not in h.text for h in ix.search("tampering").hits)
+        assert ix.search("sabotage").total >= 1
+
+    (corpus / "a.md").unlink()
+    removed = build_index([corpus], ix_dir)
+    assert len(removed.removed) == 1 and removed.total_entries == 31
+    with open_index(ix_dir) as ix:
+        assert ix.search("sabotage", kind="passage").total == 0
+
+
+def test_indexing_another_folder_keeps_the_first(tmp_path, corpus):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "c.md").write_text("Unrelated words here.\n", encoding="utf-8")
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+    report = build_index([other], ix_dir)
+    assert report.removed == [] and report.total_entries == 32
+
+
+def test_rebuild_starts_over_and_keeps_layout(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+    (corpus / "a.md").unlink()
+    report = build_index([SEEDS], ix_dir, rebuild=True)
+    assert report.total_entries == 30
+    data_dirs = sorted(p.name for p in ix_dir.iterdir() if p.name.startswith("data-"))
+    assert data_dirs == ["data-1"]
+
+
+def test_interrupted_update_keeps_the_previous_commit(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+    (corpus / "new.md").write_text("\n\n".join(f"Paragraph {i} about poisoning." for i in range(50)), encoding="utf-8")
+
+    def boom(_n, seen=[0]):  # noqa: B006 - a counter for this test only
+        seen[0] += 1
+        if seen[0] == 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index([corpus], ix_dir, progress=boom)
+    with open_index(ix_dir) as ix:
+        assert ix.engine.count() == 31
+        assert ix.search("poisoning", kind="passage").total == 0
+    report = build_index([corpus], ix_dir)  # no stale lock, and the file is picked up
+    assert report.total_entries == 81
+
+
+def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+
+    def boom(_n):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index([SEEDS], ix_dir, rebuild=True, progress=boom)
+    with open_index(ix_dir) as ix:
+        assert ix.engine.count() == 31
+    assert sorted(p.name for p in ix_dir.iterdir() if p.name.startswith("data-")) == ["data-0"]
+
+
+def test_duplicate_ids_across_files_are_reported(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jsonl").write_text('{"id": "x", "text": "one"}\n', encoding="utf-8")
+    (src / "b.jsonl").write_text('{"id": "x", "text": "two"}\n', encoding="utf-8")
+    report = build_index([src], tmp_path / "ix")
+    assert report.total_entries == 1
+    assert any("already used" in w for w in report.warnings)
+
+
+def test_missing_and_mismatched_index(tmp_path, corpus):
+    with pytest.raises(IndexMissingError):
+        open_index(tmp_path / "none")
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+    manifest = json.loads((ix_dir / "manifest.json").read_text())
+    manifest["dictionary"]["dictionary_version"] = "0.0.1"
+    (ix_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="searchkit index --rebuild"):
+        open_index(ix_dir)
+    (ix_dir / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        open_index(ix_dir)
+
+
+def test_refuses_to_write_into_a_foreign_folder(tmp_path, corpus):
+    foreign = tmp_path / "stuff"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("x")
+    with pytest.raises(SearchkitError, match="not empty"):
+        build_index([corpus], foreign)
+
+
+def test_whoosh_tokenizer_pickles(analyzer):
+    from searchkit.engines.whoosh_engine import SearchkitTokenizer, make_schema
+
+    schema = make_schema(analyzer)
+    tok = schema["text"].analyzer
+    tok.bind(analyzer)
+    clone = pickle.loads(pickle.dumps(schema))["text"].analyzer
+    assert clone == tok and clone._analyzer is None
+    assert isinstance(clone, SearchkitTokenizer)
+    got = [(t.text, t.pos, t.startchar, t.endchar) for t in clone("報酬関数の改ざん", positions=True, chars=True)]
+    assert got == [("報酬", 0, 0, 2), ("関数", 1, 2, 4), ("改竄", 2, 5, 8)]

@@ -1,0 +1,138 @@
+"""Ranking, phrases in both languages, filters, highlight offsets, totals."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchkit.errors import NotFoundError, QuerySyntaxError, SearchkitError
+
+
+def hit_ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_alignment_faking_ranks_the_paper_first(seed_index):
+    res = seed_index.search("alignment faking")
+    top = res.hits[0]
+    assert top.kind == "paper" and top.title == "Alignment faking in large language models"
+
+
+def test_english_phrase(seed_index):
+    res = seed_index.search('"alignment faking"')
+    assert [h.title for h in res.hits] == ["Alignment faking in large language models"]
+    assert res.total == 1
+
+
+def test_japanese_phrase_matches_exactly_the_phrase(seed_index):
+    res = seed_index.search('"報酬関数の改ざん"')
+    assert res.total >= 2
+    for h in res.hits:
+        assert "報酬関数の改ざん" in h.text or "報酬関数を改竄" in h.text
+    # the variant spelling meets: 改竄 in the notes file matches 改ざん in the query
+    assert any("改竄" in h.text for h in res.hits)
+
+
+def test_phrase_does_not_match_scattered_words(seed_index):
+    # both words occur in passages, but never adjacent
+    loose = seed_index.search("報酬 偽装", require_all=True)
+    exact = seed_index.search('"報酬偽装"')
+    assert loose.total >= 1 and exact.total == 0
+
+
+def test_unknown_katakana_word(seed_index):
+    res = seed_index.search("ポイズニング")
+    assert {h.id for h in res.hits} >= {"000_2db909a8ebb65741:18", "rec-2"}
+
+
+def test_full_width_query_matches_ascii_text(seed_index):
+    assert seed_index.search("ＣＬＡＵＤＥ").total == seed_index.search("claude").total > 0
+
+
+def test_stemming_meets_inflections(seed_index):
+    titles = [h.title for h in seed_index.search("evaluation", kind="paper").hits]
+    assert "Introducing Bloom: an open source tool for automated behavioral evaluations" in titles
+
+
+def test_highlighted_substring_equals_the_matched_word(seed_index):
+    for query, expected in [("faking", {"faking"}), ("改竄", {"改ざん", "改竄"}), ("ＡＩ日報", {"ＡＩ日報", "AI", "ＡＩ", "AI日報", "日報"}),
+                            ("ガイド", {"ｶﾞｲﾄﾞ"}), ("evaluations", {"evaluations", "evaluate", "Evaluations", "evaluation"})]:
+        res = seed_index.search(query, limit=50)
+        assert res.hits, query
+        for h in res.hits:
+            for sp in h.highlights:
+                source = h.text if sp.field == "text" else h.title
+                assert source[sp.start : sp.end] in expected, (query, source[sp.start : sp.end])
+            for s, e in h.snippet_spans:
+                assert h.snippet[s:e] in expected
+
+
+def test_phrase_highlight_marks_only_the_phrase(seed_index):
+    res = seed_index.search('"報酬関数の改ざん"')
+    h = next(h for h in res.hits if h.id == "000_2db909a8ebb65741:17")
+    marked = [h.text[s.start : s.end] for s in h.highlights]
+    # the phrase where it occurs (particles are not terms, so 報酬関数を改ざん is the same
+    # phrase), never a lone の or 報酬 elsewhere
+    assert marked == ["報酬関数の改ざん", "報酬関数を改ざん"]
+
+
+def test_kind_and_lang_filters(seed_index):
+    res = seed_index.search("alignment", kind="paper", limit=100)
+    assert res.hits and all(h.kind == "paper" for h in res.hits)
+    res = seed_index.search("アライメント", lang="ja", limit=100)
+    assert res.hits and all(h.lang == "ja" for h in res.hits)
+
+
+def test_date_and_category_filters(seed_index):
+    res = seed_index.search("alignment OR model OR AI", since="2025-10", until="2025-12-31", limit=100)
+    assert res.hits and all("2025-10-01" <= h.date <= "2025-12-31" for h in res.hits)
+    res = seed_index.search("reward OR poisoning", category="security", limit=100)
+    assert [h.id for h in res.hits] == ["rec-3"]
+
+
+def test_field_query_title(seed_index):
+    res = seed_index.search("title:bloom")
+    assert [h.kind for h in res.hits] == ["paper"]
+
+
+def test_total_is_exact_with_filters_and_small_limits(seed_index):
+    full = seed_index.search("alignment", kind="passage", limit=1000)
+    small = seed_index.search("alignment", kind="passage", limit=1)
+    assert small.total == full.total == len(full.hits)
+    assert len(small.hits) == 1
+
+
+def test_offset_pages_through_results(seed_index):
+    all_ids = hit_ids(seed_index.search("alignment", limit=100))
+    page2 = hit_ids(seed_index.search("alignment", limit=3, offset=3))
+    assert page2 == all_ids[3:6]
+
+
+def test_bad_options(seed_index):
+    with pytest.raises(QuerySyntaxError, match="unknown kind"):
+        seed_index.search("x", kind="blog")
+    with pytest.raises(QuerySyntaxError, match="bad date"):
+        seed_index.search("x", since="last week")
+    with pytest.raises(QuerySyntaxError, match="empty query"):
+        seed_index.search("")
+
+
+def test_stop_words_only_finds_nothing(seed_index):
+    assert seed_index.search("、。").total == 0
+
+
+def test_papers_listing(seed_index):
+    papers = seed_index.papers()
+    dated = [p.date for p in papers if p.date]
+    assert dated == sorted(dated, reverse=True)
+    assert len(papers) == 15  # 13 from the seed + 2 from records.jsonl
+    assert [p.title for p in seed_index.papers(since="2026")][0] == "How AI assistance impacts the formation of coding skills"
+
+
+def test_show(seed_index):
+    hit = seed_index.get("000_2db909a8ebb65741:27")
+    assert hit.title == "Alignment faking in large language models"
+    assert hit.source["line"] == 27
+    with pytest.raises(NotFoundError):
+        seed_index.get("nope:1")
+    with pytest.raises(SearchkitError, match="not a valid id"):
+        seed_index.get("bad id\n")
