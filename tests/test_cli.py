@@ -146,8 +146,9 @@ def test_broken_pipe_and_module_entry_point(workdir):
     subprocess.run([sys.executable, "-m", "searchkit", "index", "-q"], cwd=workdir, check=True, capture_output=True)
     (workdir / "queries.txt").write_text("alignment\n" * 300, encoding="utf-8")  # ~MBs of output
     proc = subprocess.run(
-        f"'{sys.executable}' -m searchkit search --batch queries.txt -n 50 | head -1", shell=True, cwd=workdir,
-        capture_output=True, text=True, env=env,
+        ["bash", "-c", f"'{sys.executable}' -m searchkit search --batch queries.txt -n 50 | head -1; exit ${{PIPESTATUS[0]}}"],
+        cwd=workdir, capture_output=True, text=True, env=env,
     )
+    assert proc.returncode == 0
     assert proc.stdout.count("\n") == 1
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
