@@ -27,7 +27,7 @@ DEFAULT_SOURCE = "seeds"
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
 
 IndexOpt = typer.Option(
-    None, "--index", "-i", help="Index folder [default: $SEARCHKIT_INDEX or ./index].", show_default=False
+    None, "--index", "-i", help="Index folder (default: $SEARCHKIT_INDEX, else ./index).", show_default=False
 )
 JsonOpt = typer.Option(False, "--json", help="One JSON object on stdout.")
 JsonlOpt = typer.Option(False, "--jsonl", help="One JSON object per line on stdout.")
@@ -109,7 +109,7 @@ class _Progress:
 
 @app.command("index")
 def index_cmd(
-    paths: list[Path] = typer.Argument(None, help="Files or folders to index [default: ./seeds]."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders to index (default: ./seeds)."),
     index: Optional[Path] = IndexOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
