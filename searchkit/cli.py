@@ -144,6 +144,17 @@ def _emit_hits(result, as_json: bool, as_jsonl: bool) -> None:
         _print_hits(result.hits, result.total, result.query)
 
 
+def _print_explain(explain: dict, err: bool = False) -> None:
+    typer.echo(f"query:  {explain['tree']}", err=err)
+    for unit in explain["translations"]:
+        tag = " (inside a longer unit)" if unit["partial"] else ""
+        items = ", ".join(f"{t['to']} [{t['source']} {t['weight']:.2f}]" for t in unit["translations"])
+        typer.echo(f"  {unit['unit']}{tag} -> {items}", err=err)
+    if not explain["translations"]:
+        typer.echo("  (no translations)", err=err)
+    typer.echo("", err=err)
+
+
 def _mark(snippet: str, spans) -> str:
     out, last = [], 0
     for s, e in spans:
@@ -170,6 +181,9 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
             typer.echo("    " + _mark(h.snippet, h.snippet_spans).replace("\n", " "))
         elif h.title and h.highlights:
             pass
+        for cp in h.extra.get("counterparts", [])[:1]:
+            label = "原文 / original" if h.lang == "ja" else "訳 / translation"
+            typer.echo(typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN))
         loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
         score = f"  score {h.score:.2f}" if query is not None else ""
         typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))
@@ -195,27 +209,33 @@ def search_cmd(
     batch: Optional[str] = typer.Option(
         None, "--batch", help="Read queries from FILE (or - for stdin), one per line or JSON object; write JSONL."
     ),
+    no_translate: bool = typer.Option(False, "--no-translate", help="Search only the words as typed (no ja<->en)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", help="Extra glossary file: term<TAB>translation;..."),
+    explain: bool = typer.Option(False, "--explain", help="Show the expanded query and every translation."),
 ) -> None:
-    """Search the index. Exit status 0 with hits, 1 without, 2 on errors."""
+    """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
     def go():
         if as_json and as_jsonl:
             raise SearchkitError("choose one of --json and --jsonl")
         opts = dict(limit=limit, offset=offset, lang=lang, kind=kind, since=since, until=until, category=category,
-                    require_all=require_all)
+                    require_all=require_all, translate=not no_translate, glossary=glossary, explain=explain)
         with _open(index) as ix:
             if batch is not None:
                 if query:
                     raise SearchkitError("give either a QUERY or --batch, not both")
                 return _batch(ix, batch, opts)
             result = ix.search(query, **opts)
+            if explain and not as_json:
+                _print_explain(result.explain, err=as_jsonl)
             _emit_hits(result, as_json, as_jsonl)
             raise typer.Exit(EXIT_OK if result.hits or result.total else EXIT_NO_HITS)
 
     _run(go)
 
 
-BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id"}
+BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id",
+              "translate", "explain"}
 
 
 def _batch(ix, source: str, defaults: dict) -> None:

@@ -70,6 +70,7 @@ def _records(doc: Document, path: str, digest: str):
         yield {
             "id": e.id, "kind": e.kind, "lang": e.lang, "doc": e.doc, "title": e.title, "text": e.text,
             "section": e.section, "date": e.date, "category": e.category, "url": e.url,
+            "translation_of": e.translation_of,
             "path": path, "line": e.line, "position": e.position, "source_hash": digest,
         }
 
@@ -83,6 +84,10 @@ class Index:
         self.analyzer = analyzer
         self.manifest = manifest
         self.ranking = ranking
+        self._lexicon = None
+        self._mined = None
+        self._linker = None
+        self._translators: dict = {}
 
     # -- lifecycle --
     @classmethod
@@ -100,11 +105,13 @@ class Index:
         return cls(path, engine, analyzer, manifest, ranking)
 
     @classmethod
-    def create(cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT) -> Index:
+    def create(cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT,
+               mine_pairs: bool = True) -> Index:
         """A new empty index in ``path`` (a folder without an index)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         eng, analyzer, manifest = _new_generation(path, engine, ranking)
+        manifest.options["mine_pairs"] = mine_pairs
         mf.write(path, manifest)
         return cls(path, eng, analyzer, manifest, ranking)
 
@@ -156,6 +163,7 @@ class Index:
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
         if deletes or records:
             report.entries_added = self.engine.apply(deletes, records, progress)
+            self._update_mined_pairs(changed, report.removed)
             self.manifest.updated = ""
             mf.write(self.path, self.manifest)
         report.total_entries = self.engine.count()
@@ -182,12 +190,100 @@ class Index:
                 out.append(rec)
         return out
 
+    def _update_mined_pairs(self, changed, removed: list[str]) -> None:
+        """Record the parenthetical glosses of changed files (unless mining is switched off)."""
+        if not self.manifest.options.get("mine_pairs", True):
+            return
+        from .crosslang.mining import mine
+
+        pairs = self.mined_pairs
+        for src, _, doc in changed:
+            found = []
+            for e in doc.entries:
+                found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
+            pairs.replace(str(src.path), list(dict.fromkeys(found)))
+        for path in removed:
+            pairs.remove(path)
+        pairs.save()
+
+    # -- cross-language resources (built on first use) --
+    @property
+    def lexicon(self):
+        if self._lexicon is None:
+            from .crosslang.lexicon import Lexicon
+
+            self._lexicon = Lexicon(self.analyzer)
+        return self._lexicon
+
+    @property
+    def mined_pairs(self):
+        if self._mined is None:
+            from .crosslang.mining import FILE, MinedPairs
+
+            self._mined = MinedPairs(self.path / self.manifest.data_dir / FILE)
+        return self._mined
+
+    def translator(self, glossary: str | Path | None = None):
+        """The query translator of this index; ``glossary`` adds a glossary file to the index's own."""
+        key = str(glossary or "")
+        if key not in self._translators:
+            from .crosslang import glossary as gl
+            from .crosslang.translate import Translator
+
+            terms: dict[str, set[str]] = {}
+            for path in (self.path / gl.INDEX_GLOSSARY, Path(glossary) if glossary else None):
+                if path is not None and (path.exists() or path != self.path / gl.INDEX_GLOSSARY):
+                    for k, v in gl.load(path).items():
+                        terms.setdefault(k, set()).update(v)
+            self._translators[key] = Translator(
+                self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.vocabulary,
+                mined=self.mined_pairs.table(), glossary=terms,
+            )
+        return self._translators[key]
+
+    def counterparts(self, hit: Hit) -> list[dict]:
+        """The entries in the other language that this entry translates or is translated by."""
+        from .crosslang.linking import Linker
+        from .querytree import KeywordQ
+
+        if hit.lang not in ("ja", "en") or not hit.doc:
+            return []
+        if self._linker is None:
+            self._linker = Linker(self.analyzer, self.lexicon)
+        other = "en" if hit.lang == "ja" else "ja"
+        cands = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
+        explicit = [r for r in cands if r.get("id") == hit.extra.get("translation_of")
+                    or r.get("translation_of") == hit.id]
+        if explicit:
+            ranked = [(r, 1.0) for r in explicit]
+        else:
+            ranked = self._linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
+        return [
+            {"id": r["id"], "lang": r.get("lang", ""), "kind": r.get("kind", ""),
+             "title": r.get("title", "") or r.get("section", ""), "text": r.get("text", "")[:200],
+             "score": round(s, 3)}
+            for r, s in ranked
+        ]
+
     # -- reading --
     def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
-               category: str = "", since: str = "", until: str = "", require_all: bool = False) -> SearchResult:
-        """Ranked, highlighted hits for ``query`` (syntax in the README)."""
+               category: str = "", since: str = "", until: str = "", require_all: bool = False,
+               translate: bool = True, glossary: str | Path | None = None, explain: bool = False,
+               counterparts: bool = True) -> SearchResult:
+        """Ranked, highlighted hits for ``query`` (syntax in the README).
+
+        ``translate`` adds Japanese<->English translation groups; ``glossary`` names an extra
+        glossary file; ``explain`` attaches the expanded query; ``counterparts`` links each hit to
+        its original/translation in the other language.
+        """
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
-        return run(self, query, filters, limit=limit, offset=offset, require_all=require_all)
+        translator = self.translator(glossary) if translate else None
+        result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
+                     translator=translator, explain=explain)
+        if counterparts:
+            for h in result.hits:
+                h.extra["counterparts"] = self.counterparts(h)
+        return result
 
     def get(self, record_id: str) -> Hit:
         if not valid_id(record_id):
@@ -195,7 +291,9 @@ class Index:
         rec = self.engine.get(record_id)
         if rec is None:
             raise NotFoundError(f"no entry with id {record_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'")
-        return record_to_hit(self, rec, 0.0, None)
+        hit = record_to_hit(self, rec, 0.0, None)
+        hit.extra["counterparts"] = self.counterparts(hit)
+        return hit
 
     def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "") -> list[Hit]:
         """Every paper entry matching the filters, newest first (undated ones last)."""
@@ -229,25 +327,32 @@ def open_index(path: str | Path) -> Index:
 
 
 def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str = "whoosh",
-                progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> IndexReport:
-    """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over."""
+                progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+                mine_pairs: bool = True) -> IndexReport:
+    """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
+
+    ``mine_pairs=False`` switches off mining translation pairs from the indexed text (for
+    benchmarks that must not learn from their own test data); it is recorded in the manifest.
+    """
     index_dir = Path(index_dir)
     if rebuild or not mf.exists(index_dir):
-        idx = _fresh(index_dir, engine, rebuild)
+        idx = _fresh(index_dir, engine, rebuild, mine_pairs)
     else:
         idx = Index.open(index_dir)
     with idx:
         return idx.update(paths, progress=progress, on_total=on_total)
 
 
-def _fresh(index_dir: Path, engine: str, rebuild: bool) -> Index:
+def _fresh(index_dir: Path, engine: str, rebuild: bool, mine_pairs: bool = True) -> Index:
     if rebuild and mf.exists(index_dir):
         # build beside the old data; the manifest switches to the new folder when done
-        return _Rebuild.start(index_dir, engine)
+        idx = _Rebuild.start(index_dir, engine)
+        idx.manifest.options["mine_pairs"] = mine_pairs
+        return idx
     if index_dir.exists() and any(p for p in index_dir.iterdir() if p.name not in (".gitignore", "README.md", ".gitkeep")):
         if not mf.exists(index_dir):
             raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index; choose another --index folder")
-    return Index.create(index_dir, engine)
+    return Index.create(index_dir, engine, mine_pairs=mine_pairs)
 
 
 def _new_generation(path: Path, engine: str, ranking: Ranking) -> tuple[Engine, Analyzer, mf.Manifest]:

@@ -18,7 +18,7 @@ from .errors import IndexMismatchError, IndexMissingError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Manifest:
     analyzer: dict
     dictionary: dict
     data_dir: str
+    options: dict = field(default_factory=dict)  # e.g. {"mine_pairs": true}
     schema_version: int = SCHEMA_VERSION
     format: int = FORMAT
     created: str = field(default_factory=lambda: _now())

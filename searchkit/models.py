@@ -23,6 +23,7 @@ class Passage:
     date: str = ""
     category: str = ""
     url: str = ""
+    translation_of: str = ""  # id of the entry this one translates or summarises, if known
     kind: str = PASSAGE
 
 
@@ -41,6 +42,7 @@ class Paper:
     position: int = 0
     line: int = 0
     url: str = ""
+    translation_of: str = ""
     kind: str = PAPER
 
     @property

@@ -24,6 +24,7 @@ from .querytree import (
     TEXT_FIELDS,
     BoolQ,
     DateRangeQ,
+    DisMaxQ,
     Highlight,
     KeywordQ,
     MatchAllQ,
@@ -221,31 +222,68 @@ class CompiledQuery:
     tree: Query
     highlight: Highlight
     empty: bool  # True when nothing searchable was left (only stop words / punctuation)
+    units: tuple = ()  # crosslang.translate.Unit: the translation groups that were added
+
+    def explain(self) -> dict:
+        return {
+            "query": self.text,
+            "tree": _describe(self.tree),
+            "translations": [
+                {"unit": u.text, "lang": u.lang, "partial": u.partial, "translations": [t.to_dict() for t in u.translations]}
+                for u in self.units
+            ],
+        }
+
+
+def _describe(q: Query) -> str:
+    """A compact, Lucene-like rendering of the query tree (for --explain)."""
+    if isinstance(q, TermQ):
+        s = f"{q.field + ':' if q.field else ''}{q.term}"
+    elif isinstance(q, PhraseQ):
+        s = f'{q.field + ":" if q.field else ""}"{" ".join(q.terms)}"'
+    elif isinstance(q, KeywordQ):
+        return f"{q.field}:{q.value}"
+    elif isinstance(q, DateRangeQ):
+        return f"date:[{q.start or '*'} TO {q.end or '*'}]"
+    elif isinstance(q, MatchAllQ):
+        return "*"
+    elif isinstance(q, DisMaxQ):
+        return "max(" + " | ".join(_describe(c) for c in q.clauses) + ")"
+    else:
+        parts = [f"+{_describe(c)}" for c in q.must] + [_describe(c) for c in q.should]
+        parts += [f"-{_describe(c)}" for c in q.must_not]
+        return "(" + " ".join(parts) + ")"
+    return s + (f"^{q.boost:.2f}" if q.boost != 1.0 else "")
 
 
 class QueryCompiler:
     """Raw parse tree -> analysed :class:`Query` tree. Holds the analyzer and ranking config."""
 
-    def __init__(self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False) -> None:
+    def __init__(self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False,
+                 translator=None) -> None:
         self.analyzer = analyzer
         self.ranking = ranking
         self.require_all = require_all
+        self.translator = translator  # crosslang.translate.Translator, or None: no translation
         self._terms: set[str] = set()
         self._phrases: list[tuple[str, ...]] = []
+        self._origins: dict[str, str] = {}
+        self._units: list = []
 
     def compile(self, text: str) -> CompiledQuery:
         if len(text) > MAX_QUERY_CHARS:
             raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
         raw = _Parser(lex(text)).parse()
-        self._terms, self._phrases = set(), []
+        self._terms, self._phrases, self._origins, self._units = set(), [], {}, []
         tree = self._node(raw, negated=False)
         empty = tree is None
         if tree is None:
             tree = MatchAllQ()
         elif isinstance(tree, BoolQ) and not tree.must and not tree.should and tree.must_not:
             tree = BoolQ(must=(MatchAllQ(),), must_not=tree.must_not)
-        return CompiledQuery(text, tree, Highlight(frozenset(self._terms), tuple(self._phrases)), empty)
+        highlight = Highlight(frozenset(self._terms), tuple(self._phrases), dict(self._origins))
+        return CompiledQuery(text, tree, highlight, empty, tuple(self._units))
 
     # -- raw node -> Query (None when nothing searchable remains) --
     def _node(self, raw, negated: bool) -> Query | None:
@@ -263,6 +301,8 @@ class QueryCompiler:
     def _seq(self, items, negated: bool) -> Query | None:
         must, should, must_not = [], [], []
         bare_terms: list[list[str]] = []  # analysed terms of consecutive unprefixed words
+        words: list[tuple[str, list, int]] = []  # translatable bare words: (text, list, index)
+        phrases: list[tuple[str, list, int]] = []  # translatable quoted phrases
         for occur, atom in items:
             neg = negated or occur == "-"
             q = self._atom(atom, neg)
@@ -272,18 +312,52 @@ class QueryCompiler:
                 continue
             if occur == "" and isinstance(q, (KeywordQ, DateRangeQ)):
                 occur = "+"  # kind:paper next to words restricts them, it is not an alternative
-            if occur == "-":
-                must_not.append(q)
-            elif occur == "+" or self.require_all:
-                must.append(q)
-            else:
-                should.append(q)
+            target = must_not if occur == "-" else must if occur == "+" or self.require_all else should
+            target.append(q)
+            if not neg and atom[1] is None and atom[0] in ("word", "phrase"):
+                (words if atom[0] == "word" else phrases).append((atom[2], target, len(target) - 1))
         flat = [t for ts in bare_terms for t in ts]
         if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
             should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))
             if not negated:
                 self._phrases.append(tuple(flat))
+        if self.translator is not None:
+            self._translate(words, phrases, should)
         return _bool(must, should, must_not)
+
+    # -- translation groups --
+    def _group(self, unit) -> DisMaxQ:
+        clauses = []
+        for tr in unit.translations:
+            if len(tr.terms) == 1:
+                clauses.append(TermQ(tr.terms[0], boost=tr.weight))
+                self._terms.add(tr.terms[0])
+            else:
+                clauses.append(PhraseQ(tr.terms, boost=tr.weight))
+                self._phrases.append(tr.terms)
+            self._origins.setdefault(" ".join(tr.terms), f"{tr.origin} translation of {tr.source!r}")
+        self._units.append(unit)
+        return DisMaxQ(tuple(clauses))
+
+    def _translate(self, words, phrases, should) -> None:
+        """Add each unit's translation group: as an alternative ranked beside the typed words, or,
+        where a word is required, as an accepted substitute for it."""
+        if words:
+            units = self.translator.units([w for w, _, _ in words])
+            for u in units:
+                _, target, idx = words[u.word_index]
+                group = self._group(u)
+                if target is should:
+                    should.append(group)
+                else:
+                    target[idx] = _or_alternative(target[idx], group)
+        for text, target, idx in phrases:
+            units = [u for u in self.translator.units([text]) if not u.partial]
+            if not units:
+                continue
+            groups = [self._group(u) for u in units]
+            alt = groups[0] if len(groups) == 1 else BoolQ(must=tuple(groups))
+            target[idx] = _or_alternative(target[idx], alt)
 
     def _atom(self, atom, negated: bool) -> Query | None:
         kind, field = atom[0], atom[1]
@@ -326,6 +400,13 @@ class QueryCompiler:
         clauses.append(PhraseQ(phrase, field, boost=self.ranking.phrase_boost))
         self._phrases.append(phrase)
         return _bool(should=clauses)
+
+
+def _or_alternative(q: Query, alt: Query) -> Query:
+    """``q`` or ``alt``: either satisfies the clause; both add to the score."""
+    if isinstance(q, BoolQ) and not q.must and not q.must_not:
+        return BoolQ(should=q.should + (alt,))
+    return BoolQ(should=(q, alt))
 
 
 def _bool(must=(), should=(), must_not=()) -> Query | None:

@@ -49,6 +49,14 @@ class MatchAllQ:
 
 
 @dataclass(frozen=True)
+class DisMaxQ:
+    """Matches any clause; scores the best one. A word's translation group: ten translations
+    weigh no more than one."""
+
+    clauses: tuple = ()
+
+
+@dataclass(frozen=True)
 class BoolQ:
     """Lucene-style boolean: all ``must``, at least one ``should`` when there is no ``must``,
     no ``must_not``. ``should`` clauses add to the score either way."""
@@ -58,7 +66,7 @@ class BoolQ:
     must_not: tuple = ()
 
 
-Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ
+Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ | DisMaxQ
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class Highlight:
-    """What to mark in a hit: single terms anywhere, phrases only where they occur whole."""
+    """What to mark in a hit: single terms anywhere, phrases only where they occur whole.
+
+    ``origins`` maps a term (or a phrase's space-joined terms) to where it came from when it is
+    not a word the user typed: e.g. ``"translation of 'alignment' (unidic)"``.
+    """
 
     terms: frozenset[str] = frozenset()
     phrases: tuple[tuple[str, ...], ...] = field(default=())
+    origins: dict = field(default_factory=dict, hash=False, compare=False)

@@ -19,9 +19,13 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit]
+    explain: dict | None = None  # the expanded query and every translation, when asked for
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        out = {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        if self.explain is not None:
+            out["explain"] = self.explain
+        return out
 
 
 def make_filters(lang: str = "", kind: str = "", category: str = "", since: str = "", until: str = "", doc: str = "") -> Filters:
@@ -45,6 +49,11 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
     if want is not None:
         spans = highlight_field(index.analyzer, title, want, "title") + highlight_field(index.analyzer, text, want, "text")
     text_spans = [s for s in spans if s.field == "text"]
+    matched: dict[str, dict] = {}
+    for sp in spans:
+        if sp.term not in matched:
+            origin = want.origins.get(sp.term, "") if want is not None else ""
+            matched[sp.term] = {"term": sp.term, "origin": origin or "query"}
     if text or not title:
         snip, rel = snippet(text, text_spans, lang)
     else:
@@ -65,23 +74,26 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
         snippet=snip,
         snippet_spans=tuple(rel),
         highlights=tuple(spans),
+        extra={"matched_terms": list(matched.values()), "translation_of": record.get("translation_of", "")},
     )
 
 
-def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False) -> SearchResult:
+def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False,
+        translator=None, explain: bool = False) -> SearchResult:
     if not 0 <= limit <= MAX_LIMIT:
         raise QuerySyntaxError(f"--limit must be between 0 and {MAX_LIMIT}")
     if offset < 0:
         raise QuerySyntaxError("--offset must not be negative")
-    compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all).compile(text)
+    compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
+    explained = compiled.explain() if explain else None
     if compiled.empty:
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
-            return SearchResult(text, 0, [])
+            return SearchResult(text, 0, [], explained)
         if not _has_filters(filters):
             raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
     page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
-    return SearchResult(text, page.total, hits)
+    return SearchResult(text, page.total, hits, explained)
 
 
 def _has_filters(f: Filters) -> bool:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from searchkit.cli import app
 
 HIT_KEYS = {"id", "kind", "lang", "title", "text", "section", "date", "category", "score", "snippet",
-            "snippet_spans", "highlights", "source", "doc", "url"}
+            "snippet_spans", "highlights", "source", "doc", "url", "matched_terms", "translation_of", "counterparts"}
 
 
 @pytest.fixture

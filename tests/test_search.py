@@ -1,4 +1,5 @@
-"""Ranking, phrases in both languages, filters, highlight offsets, totals."""
+"""Ranking, phrases in both languages, filters, highlight offsets, totals (monolingual:
+translation is switched off here and tested in test_crosslang.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def test_alignment_faking_ranks_the_paper_first(seed_index):
 
 
 def test_english_phrase(seed_index):
-    res = seed_index.search('"alignment faking"')
+    res = seed_index.search('"alignment faking"', translate=False)
     assert [h.title for h in res.hits] == ["Alignment faking in large language models"]
     assert res.total == 1
 
@@ -34,8 +35,8 @@ def test_japanese_phrase_matches_exactly_the_phrase(seed_index):
 
 def test_phrase_does_not_match_scattered_words(seed_index):
     # both words occur in passages, but never adjacent
-    loose = seed_index.search("報酬 偽装", require_all=True)
-    exact = seed_index.search('"報酬偽装"')
+    loose = seed_index.search("報酬 偽装", require_all=True, translate=False)
+    exact = seed_index.search('"報酬偽装"', translate=False)
     assert loose.total >= 1 and exact.total == 0
 
 
@@ -56,7 +57,7 @@ def test_stemming_meets_inflections(seed_index):
 def test_highlighted_substring_equals_the_matched_word(seed_index):
     for query, expected in [("faking", {"faking"}), ("改竄", {"改ざん", "改竄"}), ("ＡＩ日報", {"ＡＩ日報", "AI", "ＡＩ", "AI日報", "日報"}),
                             ("ガイド", {"ｶﾞｲﾄﾞ"}), ("evaluations", {"evaluations", "evaluate", "Evaluations", "evaluation"})]:
-        res = seed_index.search(query, limit=50)
+        res = seed_index.search(query, limit=50, translate=False)
         assert res.hits, query
         for h in res.hits:
             for sp in h.highlights:

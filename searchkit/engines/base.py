@@ -19,7 +19,7 @@ from ..ranking import Ranking
 # Every record an engine stores has exactly these keys (strings, except line/position: int).
 RECORD_FIELDS = (
     "id", "kind", "lang", "doc", "title", "text", "section", "date", "category", "url",
-    "path", "line", "position", "source_hash",
+    "path", "line", "position", "source_hash", "translation_of",
 )
 
 
@@ -82,6 +82,14 @@ class Engine(ABC):
     @abstractmethod
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
         """Counts of each value of ``fields`` among the matching records."""
+
+    @abstractmethod
+    def doc_frequency(self, term: str) -> int:
+        """Number of records whose title or text contains the index term (0 = absent)."""
+
+    @abstractmethod
+    def vocabulary(self) -> Iterable[str]:
+        """Every index term of the text and title fields."""
 
     @abstractmethod
     def count(self) -> int:

@@ -15,12 +15,12 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.tokenizers import Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, AndMaybe, AndNot, Every, Not, Or, Phrase, Term, TermRange
+from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, Or, Phrase, Term, TermRange
 from whoosh.scoring import BM25F
 
 from ..analysis import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, IndexMismatchError
-from ..querytree import BoolQ, DateRangeQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
+from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage
 
@@ -100,6 +100,7 @@ def make_schema(analyzer: Analyzer) -> Schema:
         text=TEXT(analyzer=tok, stored=True),
         section=TEXT(analyzer=tok, stored=True),
         url=STORED(),
+        translation_of=ID(stored=True),
         path=ID(stored=True),
         source_key=ID(),  # "<hash> <path>": the index itself knows which file versions it holds
         source_hash=STORED(),
@@ -221,6 +222,8 @@ class WhooshEngine(Engine):
             return TermRange("date", q.start or None, q.end or None)
         if isinstance(q, MatchAllQ):
             return Every()
+        if isinstance(q, DisMaxQ):
+            return DisjunctionMax([self._to_whoosh(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             base = None
             if q.must:
@@ -274,6 +277,16 @@ class WhooshEngine(Engine):
                 if value:
                     out[f][value] = out[f].get(value, 0) + 1
         return out
+
+    def doc_frequency(self, term: str) -> int:
+        s = self._search()
+        return max(s.doc_frequency("text", term), s.doc_frequency("title", term))
+
+    def vocabulary(self):
+        s = self._search()
+        for field in ("text", "title"):
+            for t in s.lexicon(field):
+                yield t.decode("utf-8") if isinstance(t, bytes) else t
 
     def count(self) -> int:
         return self._ix.doc_count()

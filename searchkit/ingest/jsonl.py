@@ -1,7 +1,8 @@
 """JSON Lines: one record per line, the format scripts and benchmarks feed data in.
 
 Fields: ``id``, ``doc``, ``kind`` (passage|paper), ``title``, ``text``, ``lang``, ``section``,
-``date`` (ISO), ``category``, ``url``. Only ``text`` or ``title`` is required. A bad line is
+``date`` (ISO), ``category``, ``url``, ``translation_of`` (the id of the entry this one translates).
+Only ``text`` or ``title`` is required. A bad line is
 skipped with a warning naming the file and line; the other lines are still ingested.
 """
 
@@ -13,7 +14,7 @@ from ..models import KINDS, PAPER, Document, Entry, Paper, Passage
 from ..scripts import detect_lang
 from .common import iso_date
 
-FIELDS = ("id", "doc", "kind", "title", "text", "lang", "section", "date", "category", "url")
+FIELDS = ("id", "doc", "kind", "title", "text", "lang", "section", "date", "category", "url", "translation_of")
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/#@+")
 
 
@@ -43,8 +44,10 @@ def _record(obj: object, line: int, doc_default: str, position: int) -> Entry:
         raise ValueError(f"id {rid!r} may only use letters, digits and -_.:/#@+")
     date = iso_date(rec["date"]) if rec["date"] else ""
     lang = rec["lang"] or detect_lang(rec["title"] + " " + rec["text"])
+    if rec["translation_of"] and not valid_id(rec["translation_of"]):
+        raise ValueError(f"translation_of {rec['translation_of']!r} is not a valid id")
     common = dict(section=rec["section"], position=position, line=line, url=rec["url"], date=date,
-                  category=rec["category"])
+                  category=rec["category"], translation_of=rec["translation_of"])
     if kind == PAPER:
         return Paper(rid, doc, rec["title"], lang, description=rec["text"], **common)
     return Passage(rid, doc, rec["text"], lang, title=rec["title"], **common)

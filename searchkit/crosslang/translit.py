@@ -1,0 +1,127 @@
+"""Transliteration for words no dictionary has: ポイズニング <-> poisoning, ジェイルブレイク <-> jailbreak.
+
+Katakana is romanised (Hepburn), both sides are reduced to a consonant skeleton (vowels dropped,
+sounds Japanese merges folded together: l/r, v/b, th/s, c/k ...), and skeletons are compared with
+a similarity threshold against the words the index actually contains.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+_KANA = {
+    "ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o", "カ": "ka", "キ": "ki", "ク": "ku", "ケ": "ke", "コ": "ko",
+    "サ": "sa", "シ": "shi", "ス": "su", "セ": "se", "ソ": "so", "タ": "ta", "チ": "chi", "ツ": "tsu", "テ": "te",
+    "ト": "to", "ナ": "na", "ニ": "ni", "ヌ": "nu", "ネ": "ne", "ノ": "no", "ハ": "ha", "ヒ": "hi", "フ": "fu",
+    "ヘ": "he", "ホ": "ho", "マ": "ma", "ミ": "mi", "ム": "mu", "メ": "me", "モ": "mo", "ヤ": "ya", "ユ": "yu",
+    "ヨ": "yo", "ラ": "ra", "リ": "ri", "ル": "ru", "レ": "re", "ロ": "ro", "ワ": "wa", "ヲ": "o", "ン": "n",
+    "ガ": "ga", "ギ": "gi", "グ": "gu", "ゲ": "ge", "ゴ": "go", "ザ": "za", "ジ": "ji", "ズ": "zu", "ゼ": "ze",
+    "ゾ": "zo", "ダ": "da", "ヂ": "ji", "ヅ": "zu", "デ": "de", "ド": "do", "バ": "ba", "ビ": "bi", "ブ": "bu",
+    "ベ": "be", "ボ": "bo", "パ": "pa", "ピ": "pi", "プ": "pu", "ペ": "pe", "ポ": "po", "ヴ": "vu",
+    "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o", "ャ": "ya", "ュ": "yu", "ョ": "yo", "ヮ": "wa",
+}
+_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
+_SMALL_V = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
+KATAKANA = re.compile(r"^[ァ-ヴー・]+$")
+_ENGLISH_FOLDS = [("ph", "f"), ("th", "s"), ("ck", "k"), ("gh", ""), ("wh", "w"), ("qu", "kw"), ("x", "ks")]
+# sounds Japanese does not distinguish, or writes differently (n before p/b is often m)
+_SKELETON_FOLDS = str.maketrans({"l": "r", "v": "b", "c": "k", "q": "k", "z": "s", "f": "h", "m": "n", "d": "t"})
+MIN_SKELETON = 3
+
+
+def romanize(kata: str) -> str:
+    """Hepburn-style romanisation of a katakana word (ー lengthens, ッ doubles)."""
+    out: list[str] = []
+    double = False
+    for ch in kata:
+        if ch == "ッ":
+            double = True
+            continue
+        if ch == "ー":
+            if out and out[-1][-1:] in "aeiou":
+                out.append(out[-1][-1])
+            continue
+        if ch == "・":
+            continue
+        if ch in _SMALL_Y and out and out[-1].endswith("i") and len(out[-1]) >= 2:
+            prev = out.pop()
+            base = prev[:-1] if prev[-2] in "hj" else prev[:-1] + "y"
+            out.append(base + _SMALL_Y[ch])
+            continue
+        if ch in _SMALL_V and out and out[-1][-1:] in "aeiou" and len(out[-1]) >= 2:
+            prev = out.pop()
+            out.append(prev[:-1] + _SMALL_V[ch])  # フィ fi, ティ ti, ジェ je
+            continue
+        r = _KANA.get(ch, "")
+        if double and r:
+            r = r[0] + r
+        double = False
+        out.append(r)
+    return "".join(out)
+
+
+def skeleton(word: str, english: bool) -> str:
+    """Consonant skeleton used to compare an English word with a romanised loanword."""
+    w = word.lower()
+    if english:
+        w = re.sub(r"c(?=[eiy])", "s", w)
+        for a, b in _ENGLISH_FOLDS:
+            w = w.replace(a, b)
+        w = re.sub(r"r(?=[^aeiouy]|$)", "", w)  # non-rhotic: computer -> コンピューター
+    w = w.replace("sh", "s").replace("ch", "t").replace("ts", "t")
+    w = w.translate(_SKELETON_FOLDS)
+    w = re.sub(r"[aeiouyhw]", "", w)
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def similar(a: str, b: str, threshold: float = 0.8) -> float:
+    if len(a) < MIN_SKELETON or len(b) < MIN_SKELETON:
+        return 1.0 if a == b and len(a) >= MIN_SKELETON else 0.0
+    r = SequenceMatcher(None, a, b).ratio()
+    return r if r >= threshold and a[0] == b[0] else 0.0
+
+
+class SoundIndex:
+    """Skeletons of the index's vocabulary, to find sound-alike words in the other script."""
+
+    def __init__(self, vocabulary) -> None:
+        self._english: dict[str, list[str]] = {}
+        self._katakana: dict[str, list[str]] = {}
+        for term in vocabulary:
+            if term.isascii() and term.isalpha() and len(term) >= 4:
+                self._english.setdefault(skeleton(term, True), []).append(term)
+            elif KATAKANA.match(term) and len(term) >= 3:
+                self._katakana.setdefault(skeleton(romanize(term), False), []).append(term)
+
+    @staticmethod
+    def _best(key: str, table: dict[str, list[str]], limit: int) -> list[tuple[str, float]]:
+        if len(key) < MIN_SKELETON:
+            return []
+        scored = []
+        exact = table.get(key)
+        if exact:
+            scored.extend((t, 1.0) for t in exact)
+        else:
+            for sk, terms in table.items():
+                if sk[0] == key[0] and abs(len(sk) - len(key)) <= 2:
+                    s = similar(key, sk)
+                    if s:
+                        scored.extend((t, s) for t in terms)
+        scored.sort(key=lambda ts: -ts[1])
+        return scored[:limit]
+
+    def english_for(self, katakana: str, limit: int = 3) -> list[tuple[str, float]]:
+        """English index terms that sound like a katakana word (romanised, -ing folded)."""
+        roman = romanize(katakana)
+        keys = {skeleton(roman, False)}
+        if roman.endswith("ingu"):
+            keys.add(skeleton(roman[:-4], False))
+        out: dict[str, float] = {}
+        for key in keys:
+            for t, s in self._best(key, self._english, limit):
+                out[t] = max(out.get(t, 0.0), s)
+        return sorted(out.items(), key=lambda ts: -ts[1])[:limit]
+
+    def katakana_for(self, english: str, limit: int = 3) -> list[tuple[str, float]]:
+        return self._best(skeleton(english, True), self._katakana, limit)
