@@ -236,10 +236,16 @@ class Index:
                     for k, v in gl.load(path).items():
                         terms.setdefault(k, set()).update(v)
             self._translators[key] = Translator(
-                self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.vocabulary,
+                self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
+                self.engine.vocabulary,
                 mined=self.mined_pairs.table(), glossary=terms,
             )
         return self._translators[key]
+
+    def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
+        from .querytree import PhraseQ
+
+        return self.engine.search(PhraseQ(terms), [], limit=1).total
 
     def counterparts(self, hit: Hit) -> list[dict]:
         """The entries in the other language that this entry translates or is translated by."""

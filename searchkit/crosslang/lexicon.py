@@ -73,6 +73,19 @@ class Lexicon:
         ).fetchall()
         return [Entry(t, s, r, bool(c)) for t, s, r, c in rows]
 
+    def en_to_ja_related(self, key: str, limit: int = 24) -> list[Entry]:
+        """Entries of single-word keys that share the word's stem prefix: summarization -> summary
+        (Snowball stems them "summar" and "summari"). Ranked below exact matches."""
+        prefix = key[: max(5, len(key) - 2)]
+        if " " in key or len(key) < 6:
+            return []
+        rows = self.db.execute(
+            "SELECT text, source, rank, common FROM en WHERE key >= ? AND key < ? AND key != ? "
+            "AND instr(key, ' ') = 0 ORDER BY rank, common DESC LIMIT ?",
+            (prefix, prefix + "\uffff", key, limit),
+        ).fetchall()
+        return [Entry(t, s, r + 4, bool(c)) for t, s, r, c in rows]
+
     def ja_to_en(self, head: str, limit: int = 12) -> list[Entry]:
         rows = self.db.execute(
             "SELECT text, source, rank, common FROM ja WHERE head = ? ORDER BY rank, common DESC LIMIT ?",

@@ -37,8 +37,8 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
             continue
         if sum(1 for c in inside if "\u3041" <= c <= "\u309f") > 2:
             continue  # hiragana-rich: a clause explaining something, not a term
-        if re.fullmatch(r"[\d\s.,:;%~〜\-–/年月日]+", inside) or len(inside.split()) > MAX_WORDS:
-            continue  # years, numbers, citations
+        if any(c.isdigit() for c in inside) or len(inside.split()) > MAX_WORDS:
+            continue  # years, dates, figures, citations: not glosses
         if any(c in inside for c in "、。,;；"):
             continue  # a list or a sentence, not a gloss
         # the term before the parenthesis: its trailing content words, joined as written
@@ -54,7 +54,7 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
                 break
             start = prev.start
         term = left[start:].strip()
-        if term and term != inside and (_scripts(term) != _scripts(inside) or JA in _scripts(term)):
+        if len(term) >= 2 and term != inside and (_scripts(term) != _scripts(inside) or JA in _scripts(term)):
             pairs.append((term, inside))
     return pairs
 

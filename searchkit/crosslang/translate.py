@@ -10,6 +10,7 @@ and translations are weighted below the words the user typed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -20,6 +21,17 @@ from .mining import normalize_key
 from .translit import KATAKANA, SoundIndex
 
 SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit")
+# English function words: not worth translating on their own (Snowball's English stop list,
+# plus prepositions that titles use as glue). Inside a longer unit they still count.
+FUNCTION_WORDS = frozenset("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+herself it its itself they them their theirs themselves what which who whom this that these those am is
+are was were be been being have has had having do does did doing would should could ought a an the and
+but if or because as until while of at by for with about against between into through during before
+after above below to from up down in out on off over under again further then once here there when where
+why how all any both each few more most other some such no nor not only own same so than too very can
+will just s t don shall may might must via toward towards using based upon within without among across
+""".split())
 SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6}
 MAX_UNIT_TOKENS = 4
 
@@ -50,8 +62,13 @@ class Unit:
 class TranslatorConfig:
     sources: tuple[str, ...] = SOURCES
     weight: float = 0.5  # a translation's weight relative to a typed word, before source weights
-    per_unit: int = 4  # translations kept per unit
+    per_unit: int = 3  # translations kept per unit
+    candidates: int = 12  # candidates considered per unit before co-occurrence ranking
+    coherence: float = 1.0  # how much co-occurrence with the other units' translations counts when choosing
     partial_factor: float = 0.5  # words inside a multi-word unit still translated, at this factor
+    rank_decay: float = 0.25  # weight / (1 + decay * dictionary rank)
+    uncommon: float = 0.9  # factor for dictionary entries without a frequency mark
+    prevalence: float = 1.0  # preference for translations frequent in this index (domain evidence)
 
 
 @dataclass
@@ -59,11 +76,14 @@ class Translator:
     analyzer: Analyzer
     lexicon: Lexicon
     doc_frequency: Callable[[str], int]  # evidence from the index: 0 = the term never occurs
+    doc_ids: Callable[[str], frozenset]  # records containing a term, for co-occurrence
+    phrase_frequency: Callable[[tuple[str, ...]], int]  # records containing a phrase
     vocabulary: Callable[[], Iterable[str]]  # the index's terms, for transliteration
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     _sound: SoundIndex | None = None
+    _freq: dict = field(default_factory=dict)
 
     @property
     def sound(self) -> SoundIndex:
@@ -112,7 +132,44 @@ class Translator:
                 if not _is_stop(tok):
                     units.append(self._unit(self._surface(words[wi], tok), tok.lang, wi, [tok], False))
                 i += 1
-        return [u for u in units if u.translations]
+        return self._cohere([u for u in units if u.translations])
+
+    def _cohere(self, units: list[Unit]) -> list[Unit]:
+        """Choose each unit's candidates by how often they co-occur with the other units'
+        candidates in the index (the right sense of an ambiguous word keeps company with the
+        translations of the words around it), keeping the best few."""
+        k = self.config.per_unit
+        full = [u for u in units if not u.partial]
+        if self.config.coherence <= 0 or len(full) < 2:
+            return [Unit(u.text, u.lang, u.word_index, u.translations[:k], u.partial) for u in units]
+        docs: dict[tuple[str, ...], frozenset] = {}
+
+        def ids(terms: tuple[str, ...]) -> frozenset:
+            got = docs.get(terms)
+            if got is None:
+                sets = [self.doc_ids(t) for t in terms]
+                got = docs[terms] = frozenset.intersection(*sets) if sets else frozenset()
+            return got
+
+        unions = {id(u): frozenset().union(*(ids(t.terms) for t in u.translations)) for u in full}
+        out = []
+        for u in units:
+            others = [unions[id(o)] for o in full if o is not u and o.text != u.text]
+            rescored = []
+            for t in u.translations:
+                mine = ids(t.terms)
+                if mine and others:
+                    c = sum(len(mine & o) / len(mine) for o in others) / len(others)
+                else:
+                    c = 0.0
+                factor = (1.0 + self.config.coherence * c) / (1.0 + self.config.coherence)
+                rescored.append((t.weight * factor, t))
+            # co-occurrence chooses which candidates stay; their weights stay as the dictionary
+            # and the index gave them (scaling weights by co-occurrence measured worse)
+            rescored.sort(key=lambda wt: -wt[0])
+            chosen = sorted((t for _, t in rescored[:k]), key=lambda t: -t.weight)
+            out.append(Unit(u.text, u.lang, u.word_index, tuple(chosen), u.partial))
+        return out
 
     def _span_text(self, words: list[str], span: list[tuple[int, Token]]) -> str:
         parts: list[str] = []
@@ -157,26 +214,54 @@ class Translator:
             entries = [e for h in heads for e in self.lexicon.ja_to_en(h, limit=24)]
         cands += [(e.text, e.source, e.rank, e.common) for e in entries if e.source in src]
         out = self._score(text, cands, partial)
+        if lang == "en" and len(out) < 2 and len(toks) == 1:
+            related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
+            out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
+                              partial)
         if not out and "translit" in src:
             out = self._translit(text, toks, partial)
-        return Unit(text, lang, wi, tuple(out[: self.config.per_unit]), partial)
+        return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
 
     def _score(self, text: str, cands, partial: bool) -> list[Translation]:
         best: dict[tuple[str, ...], Translation] = {}
         own = tuple(t.text for t in self.analyzer.analyze(text) if not t.stop)
         for target, origin, rank, common in cands:
+            if origin in ("jmdict", "unidic") and any(t.function for t in self.analyzer.tokenizer.tokenize(target)):
+                continue  # an expression with particles (に応じて, の様に): its content words alone mislead
             terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
             if not terms or terms == own or len(terms) > MAX_UNIT_TOKENS:
                 continue
-            if any(self.doc_frequency(t) == 0 for t in terms):
+            if self._frequency(terms) == 0:
                 continue  # evidence: the translation never occurs in this index
-            w = self.config.weight * SOURCE_WEIGHT[origin] / (1.0 + 0.25 * rank) * (1.0 if common else 0.9)
+            w = self.config.weight * SOURCE_WEIGHT[origin] / (1.0 + self.config.rank_decay * rank) * (1.0 if common else self.config.uncommon)
             if partial:
                 w *= self.config.partial_factor
             prev = best.get(terms)
             if prev is None or w > prev.weight:
                 best[terms] = Translation(text, target, terms, origin, w)
-        return sorted(best.values(), key=lambda t: (-t.weight, -sum(map(self.doc_frequency, t.terms))))
+        if self.config.prevalence and best:
+            dfs = {terms: self._frequency(terms) for terms in best}
+            top = math.log1p(max(dfs.values()))
+            best = {terms: Translation(t.source, t.target, t.terms, t.origin,
+                                       t.weight * (1.0 + self.config.prevalence * math.log1p(dfs[terms]) / top) /
+                                       (1.0 + self.config.prevalence))
+                    for terms, t in best.items()}
+        return sorted(best.values(), key=lambda t: (-t.weight, -self._frequency(t.terms)))
+
+    def _frequency(self, terms: tuple[str, ...]) -> int:
+        """Records containing the term, or the phrase for several terms (cached per translator)."""
+        got = self._freq.get(terms)
+        if got is None:
+            if len(terms) == 1:
+                got = self.doc_frequency(terms[0])
+            elif any(self.doc_frequency(t) == 0 for t in terms):
+                got = 0
+            else:
+                got = self.phrase_frequency(terms)
+            if len(self._freq) > 100_000:
+                self._freq.clear()
+            self._freq[terms] = got
+        return got
 
     def _translit(self, text: str, toks: list[Token], partial: bool) -> list[Translation]:
         w = self.config.weight * SOURCE_WEIGHT["translit"] * (self.config.partial_factor if partial else 1.0)
@@ -191,6 +276,4 @@ class Translator:
 
 
 def _is_stop(tok: Token) -> bool:
-    from ..analysis import ENGLISH_STOP_WORDS
-
-    return tok.lang == "en" and tok.norm in ENGLISH_STOP_WORDS
+    return tok.lang == "en" and tok.norm in FUNCTION_WORDS

@@ -83,31 +83,39 @@ def similar(a: str, b: str, threshold: float = 0.8) -> float:
 
 
 class SoundIndex:
-    """Skeletons of the index's vocabulary, to find sound-alike words in the other script."""
+    """Skeletons of the index's vocabulary, to find sound-alike words in the other script.
+
+    Skeletons are bucketed by first consonant, so a lookup compares only plausible candidates.
+    """
 
     def __init__(self, vocabulary) -> None:
-        self._english: dict[str, list[str]] = {}
-        self._katakana: dict[str, list[str]] = {}
+        self._english: dict[str, dict[str, list[str]]] = {}
+        self._katakana: dict[str, dict[str, list[str]]] = {}
         for term in vocabulary:
             if term.isascii() and term.isalpha() and len(term) >= 4:
-                self._english.setdefault(skeleton(term, True), []).append(term)
-            elif KATAKANA.match(term) and len(term) >= 3:
-                self._katakana.setdefault(skeleton(romanize(term), False), []).append(term)
+                self._add(self._english, skeleton(term, True), term)
+            elif len(term) >= 3 and KATAKANA.match(term):
+                self._add(self._katakana, skeleton(romanize(term), False), term)
 
     @staticmethod
-    def _best(key: str, table: dict[str, list[str]], limit: int) -> list[tuple[str, float]]:
+    def _add(table: dict, key: str, term: str) -> None:
+        if len(key) >= MIN_SKELETON:
+            table.setdefault(key[0], {}).setdefault(key, []).append(term)
+
+    @staticmethod
+    def _best(key: str, table: dict, limit: int) -> list[tuple[str, float]]:
         if len(key) < MIN_SKELETON:
             return []
-        scored = []
-        exact = table.get(key)
+        bucket = table.get(key[0], {})
+        exact = bucket.get(key)
         if exact:
-            scored.extend((t, 1.0) for t in exact)
-        else:
-            for sk, terms in table.items():
-                if sk[0] == key[0] and abs(len(sk) - len(key)) <= 2:
-                    s = similar(key, sk)
-                    if s:
-                        scored.extend((t, s) for t in terms)
+            return [(t, 1.0) for t in exact[:limit]]
+        scored = []
+        for sk, terms in bucket.items():
+            if abs(len(sk) - len(key)) <= 1 and min(len(sk), len(key)) >= 4:
+                s = similar(key, sk, 0.85)
+                if s:
+                    scored.extend((t, s) for t in terms)
         scored.sort(key=lambda ts: -ts[1])
         return scored[:limit]
 

@@ -88,6 +88,10 @@ class Engine(ABC):
         """Number of records whose title or text contains the index term (0 = absent)."""
 
     @abstractmethod
+    def doc_ids(self, term: str) -> frozenset:
+        """Opaque ids of the records whose title or text contains the term (for co-occurrence)."""
+
+    @abstractmethod
     def vocabulary(self) -> Iterable[str]:
         """Every index term of the text and title fields."""
 

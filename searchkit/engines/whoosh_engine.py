@@ -15,7 +15,7 @@ from whoosh.analysis.acore import Token
 from whoosh.analysis.tokenizers import Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, Or, Phrase, Term, TermRange
+from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
 from whoosh.scoring import BM25F
 
 from ..analysis import Analyzer, AnalyzerConfig
@@ -107,6 +107,13 @@ def make_schema(analyzer: Analyzer) -> Schema:
         line=STORED(),
         position=STORED(),
     )
+
+
+def _any(queries: list):
+    """Or of the queries; a query that matches nothing when there are none."""
+    if not queries:
+        return NullQuery
+    return queries[0] if len(queries) == 1 else Or(queries)
 
 
 class WhooshEngine(Engine):
@@ -209,11 +216,12 @@ class WhooshEngine(Engine):
         if isinstance(q, TermQ):
             if q.field:
                 return Term(q.field, q.term, boost=q.boost)
-            return Or([Term(f, q.term, boost=w * q.boost) for f, w in weights.items()])
+            return _any([Term(f, q.term, boost=w * q.boost) for f, w in self._fields_with(q.term)])
         if isinstance(q, PhraseQ):
             if q.field:
                 return Phrase(q.field, list(q.terms), slop=q.slop, boost=q.boost)
-            return Or([Phrase(f, list(q.terms), slop=q.slop, boost=w * q.boost) for f, w in weights.items()])
+            fields = dict(self._fields_with(*q.terms))
+            return _any([Phrase(f, list(q.terms), slop=q.slop, boost=w * q.boost) for f, w in fields.items()])
         if isinstance(q, KeywordQ):
             if q.field == "category":
                 return Term("category_key", q.value.lower())
@@ -236,6 +244,13 @@ class WhooshEngine(Engine):
                 base = AndNot(base, neg) if base is not None else Not(neg)
             return base if base is not None else Every()
         raise TypeError(f"unknown query node {q!r}")
+
+    def _fields_with(self, *terms: str) -> list[tuple[str, float]]:
+        """The weighted text fields that contain every one of ``terms`` (others cannot match,
+        and leaving them out keeps Whoosh's matcher trees small)."""
+        s = self._search()
+        return [(f, w) for f, w in self._ranking.field_weights.items()
+                if all(s.doc_frequency(f, t) for t in terms)]
 
     def _filter(self, filters: list[Query]):
         if not filters:
@@ -281,6 +296,10 @@ class WhooshEngine(Engine):
     def doc_frequency(self, term: str) -> int:
         s = self._search()
         return max(s.doc_frequency("text", term), s.doc_frequency("title", term))
+
+    def doc_ids(self, term: str) -> frozenset:
+        s = self._search()
+        return frozenset(s.docs_for_query(Or([Term("text", term), Term("title", term)])))
 
     def vocabulary(self):
         s = self._search()

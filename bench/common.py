@@ -1,0 +1,61 @@
+"""Shared benchmark plumbing: where the data is, metrics (ir-measures), tables, JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+RESULTS = ROOT / "bench" / "results"
+
+
+def data_dir(arg: str | None) -> Path:
+    path = Path(arg or os.environ.get("SEARCHKIT_BENCH_DATA") or DEFAULT_DATA)
+    if not path.is_dir():
+        sys.exit(f"benchmark data not found at {path}: pass --data DIR (the folder holding scifact/, "
+                 f"nlp-journal-ja-en/, ...) or set SEARCHKIT_BENCH_DATA")
+    return path
+
+
+def evaluate(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]], measures: list[str]) -> dict:
+    """Mean of each measure over the queries in ``qrels`` (ir-measures, trec_eval semantics)."""
+    import ir_measures
+
+    parsed = [ir_measures.parse_measure(m) for m in measures]
+    q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
+    r = [ir_measures.ScoredDoc(qid, did, score) for qid, docs in run.items() for did, score in docs]
+    agg = ir_measures.calc_aggregate(parsed, q, r)
+    return {m: agg[p] for m, p in zip(measures, parsed)}
+
+
+def percentiles(ms: list[float]) -> dict[str, float]:
+    if not ms:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
+    qs = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else [ms[0]] * 99
+    return {"p50": statistics.median(ms), "p95": qs[94], "p99": qs[98]}
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells]
+    return "\n".join(out)
+
+
+def _fmt(c) -> str:
+    if isinstance(c, float):
+        return f"{c:.3f}" if abs(c) < 100 else f"{c:.0f}"
+    return str(c)
+
+
+def save(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
