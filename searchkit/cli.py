@@ -113,6 +113,7 @@ def index_cmd(
     index: Optional[Path] = IndexOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
+    no_mine: bool = typer.Option(False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -122,7 +123,8 @@ def index_cmd(
         path, _ = _index_path(index)
         progress = _Progress(enabled=not quiet and sys.stderr.isatty())
         try:
-            report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total)
+            report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total,
+                                 mine_pairs=not no_mine)
         finally:
             progress.close()
         for line in report.skipped + report.warnings:
