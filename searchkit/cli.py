@@ -186,6 +186,9 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
         for cp in h.extra.get("counterparts", [])[:1]:
             label = "原文 / original" if h.lang == "ja" else "訳 / translation"
             typer.echo(typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN))
+        if "explain" in h.extra:
+            parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.extra["explain"]["contributions"])
+            typer.echo(typer.style(f"    = {h.score:.2f}: {parts}", fg=typer.colors.BLUE))
         loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
         score = f"  score {h.score:.2f}" if query is not None else ""
         typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))
@@ -214,6 +217,7 @@ def search_cmd(
     no_translate: bool = typer.Option(False, "--no-translate", help="Search only the words as typed (no ja<->en)."),
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Extra glossary file: term<TAB>translation;..."),
     explain: bool = typer.Option(False, "--explain", help="Show the expanded query and every translation."),
+    no_suggest: bool = typer.Option(False, "--no-suggest", help="No did-you-mean suggestion for misspelt queries."),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
@@ -221,7 +225,8 @@ def search_cmd(
         if as_json and as_jsonl:
             raise SearchkitError("choose one of --json and --jsonl")
         opts = dict(limit=limit, offset=offset, lang=lang, kind=kind, since=since, until=until, category=category,
-                    require_all=require_all, translate=not no_translate, glossary=glossary, explain=explain)
+                    require_all=require_all, translate=not no_translate, glossary=glossary, explain=explain,
+                    suggest=not no_suggest)
         with _open(index) as ix:
             if batch is not None:
                 if query:
@@ -231,13 +236,15 @@ def search_cmd(
             if explain and not as_json:
                 _print_explain(result.explain, err=as_jsonl)
             _emit_hits(result, as_json, as_jsonl)
+            if result.suggestion and not as_json:
+                typer.echo(typer.style(f"did you mean: {result.suggestion}", fg=typer.colors.MAGENTA), err=True)
             raise typer.Exit(EXIT_OK if result.hits or result.total else EXIT_NO_HITS)
 
     _run(go)
 
 
 BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id",
-              "translate", "explain"}
+              "translate", "explain", "suggest"}
 
 
 def _batch(ix, source: str, defaults: dict) -> None:
@@ -322,6 +329,32 @@ def show_cmd(
         if hit.text:
             typer.echo("")
             typer.echo(hit.text)
+
+    _run(go)
+
+
+@app.command("similar")
+def similar_cmd(
+    entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),
+    index: Optional[Path] = IndexOpt,
+    limit: int = typer.Option(10, "--limit", "-n", help="Maximum number of entries."),
+    as_json: bool = JsonOpt,
+    as_jsonl: bool = JsonlOpt,
+) -> None:
+    """Entries similar to one entry, in both languages (more-like-this)."""
+
+    def go():
+        with _open(index) as ix:
+            hits = ix.similar(entry_id, limit=limit)
+        if as_json:
+            typer.echo(json.dumps({"id": entry_id, "total": len(hits), "hits": [h.to_dict() for h in hits]},
+                                  ensure_ascii=False))
+        elif as_jsonl:
+            for h in hits:
+                typer.echo(json.dumps(h.to_dict(), ensure_ascii=False))
+        else:
+            _print_hits(hits, len(hits), None)
+        raise typer.Exit(EXIT_OK if hits else EXIT_NO_HITS)
 
     _run(go)
 

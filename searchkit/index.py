@@ -275,12 +275,13 @@ class Index:
     def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
                category: str = "", since: str = "", until: str = "", require_all: bool = False,
                translate: bool = True, glossary: str | Path | None = None, explain: bool = False,
-               counterparts: bool = True) -> SearchResult:
+               counterparts: bool = True, suggest: bool = True) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
         ``translate`` adds Japanese<->English translation groups; ``glossary`` names an extra
         glossary file; ``explain`` attaches the expanded query; ``counterparts`` links each hit to
-        its original/translation in the other language.
+        its original/translation in the other language; ``suggest`` adds a did-you-mean query
+        when a query word does not occur in the index and a close word does.
         """
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
@@ -289,7 +290,31 @@ class Index:
         if counterparts:
             for h in result.hits:
                 h.extra["counterparts"] = self.counterparts(h)
+        if suggest:
+            from dataclasses import replace
+
+            from .suggest import suggestion
+
+            result = replace(result, suggestion=suggestion(self, query))
         return result
+
+    def similar(self, record_id: str, limit: int = 10) -> list[Hit]:
+        """Entries like this one: its linked counterparts in the other language first, then the
+        entries sharing its key terms, and those sharing its counterparts' key terms."""
+        me = self.get(record_id)
+        seen = {record_id}
+        out: list[Hit] = []
+        for cp in me.extra["counterparts"]:
+            if cp["id"] not in seen:
+                seen.add(cp["id"])
+                out.append(record_to_hit(self, self.engine.get(cp["id"]), cp["score"], None))
+        sources = [me] + list(out)
+        for src in sources:
+            for h in self.engine.more_like(src.id, f"{src.title}\n{src.text}", limit, seen):
+                if h.record["id"] not in seen:
+                    seen.add(h.record["id"])
+                    out.append(record_to_hit(self, h.record, h.score, None))
+        return out[:limit]
 
     def get(self, record_id: str) -> Hit:
         if not valid_id(record_id):

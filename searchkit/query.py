@@ -35,6 +35,8 @@ from .querytree import (
 from .ranking import DEFAULT, Ranking
 
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
+# arXiv-style prefixes researchers already type
+FIELD_ALIASES = {"ti": "title", "abs": "text", "abstract": "text", "cat": "category", "body": "text"}
 MAX_QUERY_CHARS = 2000
 
 _LEX = re.compile(
@@ -45,6 +47,7 @@ _LEX = re.compile(
   | (?P<rparen>\))
   | (?P<quote>"[^"]*"?)
   | (?P<field>[A-Za-z_]+):(?=[^\s)])
+  | (?P<range>\[[^\]]*\]?)
   | (?P<word>[^\s()"]+)
     """,
     re.VERBOSE,
@@ -161,10 +164,11 @@ class _Parser:
             self.take()
             return ("group", field, inner), tok.prefix
         if tok.kind == "field":
-            name = tok.value.lower()
+            name = FIELD_ALIASES.get(tok.value.lower(), tok.value.lower())
             if name not in FIELDS:
+                known = ", ".join(FIELDS + tuple(FIELD_ALIASES))
                 raise QuerySyntaxError(
-                    f"unknown field '{tok.value}:' (fields: {', '.join(FIELDS)}); put the text in quotes to search it"
+                    f"unknown field '{tok.value}:' (fields: {known}); put the text in quotes to search it"
                 )
             if field is not None:
                 raise QuerySyntaxError("a field prefix cannot be nested inside another")
@@ -174,6 +178,16 @@ class _Parser:
             return node, tok.prefix
         if tok.kind == "quote":
             return ("phrase", field, tok.value), tok.prefix
+        if tok.kind == "range" and field is None:
+            return ("word", None, tok.value), tok.prefix  # "[CLS] token": brackets are just text
+        if tok.kind == "range":
+            if field != "date":
+                raise QuerySyntaxError("a [A TO B] range only works with date:, e.g. date:[2025-01-01 TO 2025-06-30]")
+            m = re.fullmatch(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]", tok.value)
+            if not m:
+                raise QuerySyntaxError(f"bad date range {tok.value!r}: write date:[2025-01-01 TO 2025-12-31] (* for open)")
+            lo, hi = ("" if v == "*" else v for v in m.groups())
+            return ("word", field, f"{lo}..{hi}"), tok.prefix
         if tok.kind == "word":
             return ("word", field, tok.value), tok.prefix
         if tok.kind in ("or", "and", "not"):

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 class Ranking:
     k1: float = 1.2
     b: float = 0.75
-    field_weights: dict = field(default_factory=lambda: {"title": 2.0, "text": 1.0, "section": 0.5})
+    idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n+1)) + 1
+    # "body" is title + text in one field; "title" and "section" add a little on top
+    field_weights: dict = field(default_factory=lambda: {"body": 1.0, "title": 0.5, "section": 0.2})
     # extra score for unquoted words that also occur as a phrase ("alignment faking")
     phrase_boost: float = 1.5
     # longest unquoted word sequence that gets a phrase boost (long claims would never match)

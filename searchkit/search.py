@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import QuerySyntaxError
 from .highlight import highlight_field, snippet
 from .models import KINDS, Hit
 from .query import CompiledQuery, QueryCompiler, parse_date_option
-from .querytree import Filters, Highlight
+from .querytree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
 
 MAX_LIMIT = 10_000
 LANGS = ("ja", "en", "und")
@@ -20,9 +20,11 @@ class SearchResult:
     total: int
     hits: list[Hit]
     explain: dict | None = None  # the expanded query and every translation, when asked for
+    suggestion: str | None = None  # did-you-mean, when the query found (almost) nothing
 
     def to_dict(self) -> dict:
-        out = {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        out = {"query": self.query, "total": self.total, "suggestion": self.suggestion,
+               "hits": [h.to_dict() for h in self.hits]}
         if self.explain is not None:
             out["explain"] = self.explain
         return out
@@ -93,7 +95,32 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
             raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
     page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
+    if explain:
+        for h in hits:
+            h.extra["explain"] = explain_hit(index, compiled.tree, h)
     return SearchResult(text, page.total, hits, explained)
+
+
+def explain_hit(index, tree: Query, hit: Hit) -> dict:
+    """Score contributions of each top-level clause of the query to one hit, per field for
+    plain terms and phrases. Each contribution is the clause scored alone on this record, so
+    they add up to the final score when the clauses are alternatives (the default)."""
+    from .query import _describe
+
+    clauses = list(tree.must + tree.should) if isinstance(tree, BoolQ) else [tree]
+    parts = []
+    only_me = [KeywordQ("id", hit.id)]
+    for clause in clauses:
+        if isinstance(clause, (TermQ, PhraseQ)) and clause.field is None:
+            variants = [(f, replace(clause, field=f, boost=clause.boost * w)) for f, w in index.ranking.field_weights.items()]
+        else:
+            variants = [("", clause)]
+        for field, q in variants:
+            page = index.engine.search(q, only_me, limit=1)
+            if page.hits and page.hits[0].score:
+                parts.append({"clause": _describe(q), "field": field, "score": round(page.hits[0].score, 4)})
+    return {"score": hit.score, "contributions": parts}
+
 
 
 def _has_filters(f: Filters) -> bool:

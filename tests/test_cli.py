@@ -39,7 +39,7 @@ def test_fresh_clone_search_builds_the_default_index(run, workdir):
 def test_json_schema(run):
     res = run("search", "alignment faking", "--json", "--limit", "3")
     data = json.loads(res.stdout)
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "suggestion", "hits"}
     assert data["query"] == "alignment faking" and data["total"] >= 3 and len(data["hits"]) == 3
     hit = data["hits"][0]
     assert set(hit) == HIT_KEYS

@@ -66,6 +66,19 @@ def test_date_forms(compile_):
     assert compile_("date:..2025-06-30").tree == DateRangeQ("", "2025-06-30")
 
 
+def test_arxiv_style_prefixes(compile_):
+    tree = compile_("ti:bloom abs:evaluation cat:alignment").tree
+    assert KeywordQ("category", "alignment") in tree.must
+    assert set(tree.should) == {TermQ("bloom", "title"), TermQ("evalu", "text")}
+    assert compile_("date:[2025-01-01 TO 2025-12-31]").tree == DateRangeQ("2025-01-01", "2025-12-31")
+    assert compile_("date:[2025-06 TO *]").tree == DateRangeQ("2025-06-01", "")
+    with pytest.raises(QuerySyntaxError, match="bad date range"):
+        compile_("date:[2025 2026]")
+    with pytest.raises(QuerySyntaxError, match="only works with date"):
+        compile_("ti:[a TO b]")
+    assert TermQ("cls") in compile_("[CLS] token").tree.should
+
+
 def test_colon_followed_by_space_is_text(compile_):
     tree = compile_("Petri: tool").tree
     assert TermQ("petri") in tree.should

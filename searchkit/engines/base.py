@@ -96,6 +96,18 @@ class Engine(ABC):
         """Every index term of the text and title fields."""
 
     @abstractmethod
+    def word_frequency(self, word: str) -> int:
+        """Records containing the unstemmed word (lower-cased English word / Japanese lemma)."""
+
+    @abstractmethod
+    def suggest(self, word: str, limit: int = 3) -> list[str]:
+        """Words of the index within a small edit distance of ``word``, most frequent first."""
+
+    @abstractmethod
+    def more_like(self, record_id: str, text: str, limit: int, exclude: set[str]) -> list[EngineHit]:
+        """Records similar to ``text`` (the record's own text), by its key terms."""
+
+    @abstractmethod
     def count(self) -> int:
         """Number of records."""
 

@@ -7,6 +7,7 @@ Names are imported from the submodules that define them so that both ``whoosh3``
 
 from __future__ import annotations
 
+from math import log
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -99,6 +100,11 @@ def make_schema(analyzer: Analyzer) -> Schema:
         title=TEXT(analyzer=tok, stored=True),
         text=TEXT(analyzer=tok, stored=True),
         section=TEXT(analyzer=tok, stored=True),
+        # title + text as one field: BM25 over the whole entry (Whoosh adds per-field BM25 scores,
+        # so ranking mostly on one field and lightly on the title measured best, see ranking.py)
+        body=TEXT(analyzer=tok),
+        # unstemmed words, for spelling suggestions that are real words ("alignment", not "align")
+        words=TEXT(analyzer=SearchkitTokenizer({**analyzer.config.as_dict(), "stemmer": ""}), phrase=False),
         url=STORED(),
         translation_of=ID(stored=True),
         path=ID(stored=True),
@@ -107,6 +113,17 @@ def make_schema(analyzer: Analyzer) -> Schema:
         line=STORED(),
         position=STORED(),
     )
+
+
+class LuceneBM25F(BM25F):
+    """BM25F with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), instead of Whoosh's
+    log(N / (n + 1)) + 1, which over-weights very common terms."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        dc = parent.doc_count_all()
+        return log(1 + (dc - n + 0.5) / (n + 0.5))
 
 
 def _any(queries: list):
@@ -158,18 +175,25 @@ class WhooshEngine(Engine):
         self._ix.close()
 
     def _bind(self, schema: Schema) -> None:
-        # every field's tokenizer shares this engine's analyzer (one tagger per process)
-        for name in ("title", "text", "section"):
+        # every stemming field's tokenizer shares this engine's analyzer (one tagger per process);
+        # the unstemmed "words" field shares the tagger through its own analyzer
+        for name in ("title", "text", "section", "body"):
             schema[name].analyzer.bind(self._analyzer)
+        words = schema["words"].analyzer
+        words.analyzer.tokenizer = self._analyzer.tokenizer
+
+    def _weighting(self):
+        return LuceneBM25F(B=self._ranking.b, K1=self._ranking.k1) if self._ranking.idf == "lucene" else \
+            BM25F(B=self._ranking.b, K1=self._ranking.k1)
 
     def _search(self):
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=BM25F(B=self._ranking.b, K1=self._ranking.k1))
+            self._searcher = self._ix.searcher(weighting=self._weighting())
         elif not self._searcher.up_to_date():
             # a new searcher rather than refresh(): whoosh3 3.54's refresh() fails on a
             # searcher that was opened on an empty index
             self._searcher.close()
-            self._searcher = self._ix.searcher(weighting=BM25F(B=self._ranking.b, K1=self._ranking.k1))
+            self._searcher = self._ix.searcher(weighting=self._weighting())
         return self._searcher
 
     # -- writing --
@@ -196,6 +220,7 @@ class WhooshEngine(Engine):
                 writer.delete_by_term("path", path)
             for rec in records:
                 doc = {k: v for k, v in rec.items() if v not in ("", None)}
+                doc["body"] = doc["words"] = f"{rec.get('title', '')}\n{rec.get('text', '')}"
                 doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
                 if rec.get("category"):
                     doc["category_key"] = rec["category"].lower()
@@ -294,18 +319,34 @@ class WhooshEngine(Engine):
         return out
 
     def doc_frequency(self, term: str) -> int:
-        s = self._search()
-        return max(s.doc_frequency("text", term), s.doc_frequency("title", term))
+        return self._search().doc_frequency("body", term)
 
     def doc_ids(self, term: str) -> frozenset:
         s = self._search()
-        return frozenset(s.docs_for_query(Or([Term("text", term), Term("title", term)])))
+        return frozenset(s.docs_for_query(Term("body", term)))
 
     def vocabulary(self):
+        for t in self._search().lexicon("body"):
+            yield t.decode("utf-8") if isinstance(t, bytes) else t
+
+    def word_frequency(self, word: str) -> int:
+        return self._search().doc_frequency("words", word)
+
+    def suggest(self, word: str, limit: int = 3) -> list[str]:
         s = self._search()
-        for field in ("text", "title"):
-            for t in s.lexicon(field):
-                yield t.decode("utf-8") if isinstance(t, bytes) else t
+        found = s.corrector("words").suggest(word, limit=10, maxdist=2 if len(word) > 4 else 1)
+        found.sort(key=lambda w: -s.doc_frequency("words", w))
+        return found[:limit]
+
+    def more_like(self, record_id: str, text: str, limit: int, exclude: set[str]) -> list[EngineHit]:
+        s = self._search()
+        num = s.document_number(id=record_id)
+        if num is None or not text.strip():
+            return []
+        mask = {n for n in (s.document_number(id=i) for i in exclude) if n is not None}
+        results = s.more_like(num, "body", text=text, top=limit + len(mask), numterms=12)
+        hits = [EngineHit(dict(h.fields()), float(h.score or 0.0)) for h in results if h.docnum not in mask]
+        return hits[:limit]
 
     def count(self) -> int:
         return self._ix.doc_count()

@@ -1,0 +1,59 @@
+"""Did-you-mean: a corrected query from the index's own vocabulary.
+
+A query word the index does not contain (``alignmnet``, a misspelt katakana word) is replaced by
+the most frequent indexed word within a small edit distance. Adjacent katakana tokens are checked
+as one word, since MeCab splits unknown katakana words into known-looking pieces.
+"""
+
+from __future__ import annotations
+
+from .analysis import ENGLISH_STOP_WORDS
+from .scripts import JA
+from .tokenize import Token
+
+OPERATORS = {"AND", "OR", "NOT", "TO"}
+
+
+def _katakana(tok: Token) -> bool:
+    return tok.lang == JA and all("\u30a0" <= c <= "\u30ff" for c in tok.norm)
+
+
+def _words(query: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """(start, end, lookup word) for each word worth checking; katakana runs merged."""
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.function or (tok.lang == "en" and tok.norm in ENGLISH_STOP_WORDS):
+            i += 1
+            continue
+        if query[tok.start : tok.end] in OPERATORS or query[tok.end : tok.end + 1] == ":":
+            i += 1  # an operator or a field name
+            continue
+        if _katakana(tok):
+            j = i
+            while j + 1 < len(tokens) and _katakana(tokens[j + 1]) and tokens[j + 1].start == tokens[j].end:
+                j += 1
+            out.append((tok.start, tokens[j].end, "".join(t.norm for t in tokens[i : j + 1])))
+            i = j + 1
+            continue
+        out.append((tok.start, tok.end, tok.norm if tok.lang == "en" else tok.lemma))
+        i += 1
+    return out
+
+
+def suggestion(index, query: str) -> str | None:
+    """The query with unknown words corrected, or None when every word is known or no
+    correction exists."""
+    engine = index.engine
+    tokens = index.analyzer.tokenizer.tokenize(query)
+    changed = False
+    out = query
+    for start, end, word in reversed(_words(query, tokens)):
+        if len(word) < 3 or engine.word_frequency(word) > 0:
+            continue
+        cands = engine.suggest(word)
+        if cands:
+            out = out[:start] + cands[0] + out[end:]
+            changed = True
+    return out if changed and out != query else None
