@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .scripts import JA, LATIN, script_runs
 
@@ -42,17 +42,24 @@ class Token:
     unknown: bool = False
 
 
-def normalize(text: str) -> tuple[str, list[int], list[int]]:
+def normalize(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """NFKC + casefold ``text`` cluster by cluster, keeping an offset map.
 
     Returns ``(norm, starts, ends)``: normalised character ``i`` came from the original cluster
     ``text[starts[i]:ends[i]]``. A cluster is a base character with its combining marks, so
     ｶﾞ becomes ガ as one unit; a token ``norm[s:e]`` is ``text[starts[s]:ends[e - 1]]``.
     """
+    n = len(text)
+    if text.isascii():
+        return text.lower(), range(n), range(1, n + 1)
+    if unicodedata.is_normalized("NFKC", text):
+        folded = text.casefold()
+        if len(folded) == n:  # casefold never shrinks: equal length means one char for one char
+            return folded, range(n), range(1, n + 1)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(text)
+    i = 0
     while i < n:
         j = i + 1
         while j < n and (
@@ -126,7 +133,7 @@ class Tokenizer:
             elif script == JA:
                 yield from self._japanese(norm, s, e, starts, ends)
 
-    def _japanese(self, norm: str, s: int, e: int, starts: list[int], ends: list[int]) -> Iterator[Token]:
+    def _japanese(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int]) -> Iterator[Token]:
         pos = s
         for node in self.tagger(norm[s:e]):
             pos += len(node.white_space)

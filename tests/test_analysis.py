@@ -84,8 +84,10 @@ def test_repeated_words_get_their_own_offsets(analyzer):
 def test_normalize_offset_map():
     norm, starts, ends = normalize("ｶﾞｲﾄﾞＡ")
     assert norm == "ガイドa"
-    assert starts == [0, 2, 3, 5]
-    assert ends == [2, 3, 5, 6]
+    assert list(starts) == [0, 2, 3, 5]
+    assert list(ends) == [2, 3, 5, 6]
+    norm, starts, ends = normalize("ＡＩ日報 Straße")  # casefold: ß -> ss
+    assert norm == "ai日報 strasse" and ends[-1] == 11 and starts[-2] == 9 and starts[-3] == 9
 
 
 def test_analyzer_pickles_without_its_tagger(analyzer):
