@@ -24,6 +24,7 @@ from .relevance import MEASURES, SETS, searchkit_run
 
 GRIDS = {
     "small": {"k1": [0.9, 1.2], "b": [0.6, 0.75], "title": [0.1, 0.5], "phrase_boost": [1.5]},
+    "phrase": {"k1": [1.2], "b": [0.6], "title": [0.1], "phrase_boost": [0.0, 0.5, 3.0]},
     "full": {"k1": [0.9, 1.2, 1.5], "b": [0.5, 0.6, 0.75, 0.9], "title": [0.0, 0.1, 0.3, 0.5, 1.0],
              "phrase_boost": [0.0, 0.5, 1.5]},
 }

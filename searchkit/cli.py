@@ -25,6 +25,7 @@ app = typer.Typer(
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCE = "seeds"
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
+MAX_PROBLEM_LINES = 20  # skipped files/records listed by `index`; the rest are counted
 
 IndexOpt = typer.Option(
     None, "--index", "-i", help="Index folder (default: $SEARCHKIT_INDEX, else ./index).", show_default=False
@@ -127,8 +128,11 @@ def index_cmd(
                                  mine_pairs=not no_mine)
         finally:
             progress.close()
-        for line in report.skipped + report.warnings:
+        problems = report.skipped + report.warnings
+        for line in problems[:MAX_PROBLEM_LINES]:
             typer.echo(f"searchkit: {line}", err=True)
+        if len(problems) > MAX_PROBLEM_LINES:
+            typer.echo(f"searchkit: ... and {len(problems) - MAX_PROBLEM_LINES} more skipped files or records", err=True)
         typer.echo(f"{path}: {report.summary()}", err=True)
         if report.skipped or report.warnings:
             raise typer.Exit(EXIT_NO_HITS)  # indexed, but not everything: say so in the status

@@ -408,11 +408,8 @@ class _Rebuild(Index):
 
     @classmethod
     def start(cls, index_dir: Path, engine: str) -> _Rebuild:
-        old = mf.read(index_dir)
         eng, analyzer, manifest = _new_generation(index_dir, engine, DEFAULT)
         idx = cls(index_dir, eng, analyzer, manifest, DEFAULT)
-        idx._old_data = old.data_dir
-        idx._committed = False
         return idx
 
     def update(self, paths, progress=None, on_total=None) -> IndexReport:
@@ -423,5 +420,8 @@ class _Rebuild(Index):
             shutil.rmtree(self.path / self.manifest.data_dir, ignore_errors=True)
             raise
         mf.write(self.path, self.manifest)  # the switch
-        shutil.rmtree(self.path / self._old_data, ignore_errors=True)
+        # the old data, and any left by a rebuild that was killed before its switch
+        for stale in self.path.glob("data-*"):
+            if stale.name != self.manifest.data_dir:
+                shutil.rmtree(stale, ignore_errors=True)
         return report

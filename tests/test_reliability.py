@@ -1,0 +1,147 @@
+"""Reliability: killed and interrupted indexing, two processes at once, hostile queries.
+
+Marked ``slow`` (CI runs ``pytest -m slow``): they start real processes and run thousands of
+generated queries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from searchkit import build_index, open_index
+from searchkit.errors import SearchkitError
+
+pytestmark = pytest.mark.slow
+WORDS_EN = "alignment reward model tampering audit safety language evaluation poisoning classifier".split()
+WORDS_JA = "アライメント 報酬関数 改ざん 監査 安全性 言語モデル 評価 毒 分類器 研究".split()
+
+
+def make_corpus(folder: Path, files: int, per_file: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    tag = folder.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        rows = []
+        for i in range(per_file):
+            words = rng.choices(WORDS_EN, k=30) if i % 2 else rng.choices(WORDS_JA, k=30)
+            rows.append(json.dumps({"id": f"{tag}{f}-{i}", "text": (" " if i % 2 else "の").join(words)}, ensure_ascii=False))
+        (folder / f"part{f:03d}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def cli(*args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "searchkit", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def ids_of(ix_dir: Path) -> set[str]:
+    with open_index(ix_dir) as ix:
+        return {r["id"] for r in ix.engine.scan([], sort_by_date=False)}
+
+
+def test_sigkill_at_random_moments_keeps_the_last_commit(tmp_path):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus / "a", 10, 40)
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)  # the first committed state
+    committed = ids_of(ix_dir)
+    make_corpus(corpus / "b", 100, 80, seed=2)  # the update that will be killed (seconds of work)
+    clean = tmp_path / "clean"
+    build_index([corpus], clean)
+    expected = ids_of(clean)
+    rng = random.Random(20261130)
+    outcomes = []
+    for _trial in range(20):
+        proc = cli("index", str(corpus), "--index", str(ix_dir), "-q")
+        time.sleep(rng.uniform(0.2, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = ids_of(ix_dir)  # opens: no corruption
+        assert now in (committed, expected)
+        outcomes.append(now == expected)
+        if now == expected:  # the update landed before the kill: start from the old state again
+            build_index([corpus / "a"], ix_dir, rebuild=True)
+            committed = ids_of(ix_dir)
+    done = cli("index", str(corpus), "--index", str(ix_dir), "-q")  # no stale lock
+    _, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    assert ids_of(ix_dir) == expected
+    assert not all(outcomes)  # at least one kill landed mid-update
+
+
+def test_ctrl_c_prints_one_line(tmp_path):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 100, 80)
+    proc = cli("index", str(corpus), "--index", str(tmp_path / "ix"), "-q")
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("searchkit: interrupted")
+
+
+def test_second_writer_is_told_and_searches_keep_working(tmp_path):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus / "a", 5, 40)
+    ix_dir = tmp_path / "ix"
+    build_index([corpus / "a"], ix_dir)
+    make_corpus(corpus / "b", 100, 80, seed=3)
+    first = cli("index", str(corpus), "--index", str(ix_dir), "-q")
+    time.sleep(1.0)
+    second = cli("index", str(corpus), "--index", str(ix_dir), "-q")
+    _, err2 = second.communicate(timeout=120)
+    errors = []
+    while first.poll() is None:  # searches while the update runs and commits (its output is small)
+        s = cli("search", "alignment", "--index", str(ix_dir), "--json", "-n", "3")
+        out, err = s.communicate(timeout=60)
+        if s.returncode not in (0, 1):
+            errors.append(err)
+    assert first.wait(timeout=300) == 0
+    assert not errors
+    if second.returncode != 0:  # it ran while the first held the lock
+        assert second.returncode == 2 and "being updated by another process" in err2
+        assert "Traceback" not in err2
+
+
+@pytest.fixture(scope="module")
+def fuzz_index(tmp_path_factory):
+    from .conftest import SEEDS
+
+    ix_dir = tmp_path_factory.mktemp("fuzz") / "ix"
+    build_index([SEEDS], ix_dir)
+    with open_index(ix_dir) as ix:
+        yield ix
+
+
+QUERY_ALPHABET = st.one_of(
+    st.characters(),  # every Unicode script, control characters included
+    st.sampled_from(list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "ti:", " "]),
+    st.sampled_from(WORDS_EN + WORDS_JA),
+)
+
+
+@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(QUERY_ALPHABET, max_size=30).map("".join))
+def test_any_query_gives_results_or_a_clear_error(fuzz_index, query):
+    t0 = time.perf_counter()
+    try:
+        res = fuzz_index.search(query, limit=5, explain=True)
+        assert res.total >= len(res.hits)
+    except SearchkitError as exc:
+        assert "\n" not in str(exc) and str(exc)
+    assert time.perf_counter() - t0 < 10  # bounded (a generous bound, not a benchmark)
+
+
+def test_very_long_query_is_refused_clearly(fuzz_index):
+    with pytest.raises(SearchkitError, match="limit is"):
+        fuzz_index.search("アライメント " * 2000)
