@@ -1,9 +1,17 @@
 """Ranking parameters in one place, engine-agnostic. Change them only with numbers from bench/.
 
-BM25 k1/b are Lucene's defaults until the relevance benchmark tunes them. Field weights are
-query-time boosts: a paper whose title matches outranks a passing mention in a paragraph, while a
-title weight above ~3 would let a one-word title beat every body match (Whoosh adds per-field
-BM25 scores rather than combining term frequencies first).
+Tuned on SciFact *train* (809 queries; ``python -m bench.tune``), never on the reported test split:
+
+| setting | train nDCG@10 |
+|---|---|
+| k1 0.9-1.2, b 0.6-0.75, title 0.1, phrase 1.5 | 0.686-0.687 (k1 and b barely matter) |
+| same, title weight 0.5 | 0.678-0.681 (title weight above ~0.1 hurts: Whoosh adds per-field BM25 scores) |
+| k1 1.2, b 0.6, title 0.1, phrase boost 0 / 0.5 / 1.5 / 3.0 | 0.700 / 0.697 / 0.687 / 0.668 |
+| Whoosh idf, title 2.0, no body field (the first version) | 0.615 on test |
+
+The phrase boost costs 0.003 on SciFact's long claims (which rarely have 2-6 words) and is kept
+small because it is what ranks "alignment faking" side by side above the two words apart in short
+queries. ``body`` (title + text as one field) carries the ranking; title and section add a little.
 """
 
 from __future__ import annotations
@@ -14,12 +22,12 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Ranking:
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.6
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n+1)) + 1
     # "body" is title + text in one field; "title" and "section" add a little on top
-    field_weights: dict = field(default_factory=lambda: {"body": 1.0, "title": 0.5, "section": 0.2})
+    field_weights: dict = field(default_factory=lambda: {"body": 1.0, "title": 0.1, "section": 0.2})
     # extra score for unquoted words that also occur as a phrase ("alignment faking")
-    phrase_boost: float = 1.5
+    phrase_boost: float = 0.5
     # longest unquoted word sequence that gets a phrase boost (long claims would never match)
     phrase_boost_max_terms: int = 6
 

@@ -66,32 +66,26 @@ class Lexicon:
         return " ".join(stem(w) for w in words)
 
     # -- lookups --
-    def en_to_ja(self, key: str, limit: int = 12) -> list[Entry]:
+    def _entries(self, where: str, params: tuple, limit: int, rank_offset: int = 0) -> list[Entry]:
         rows = self.db.execute(
-            "SELECT text, source, rank, common FROM en WHERE key = ? ORDER BY rank, common DESC LIMIT ?",
-            (key, limit),
+            f"SELECT text, source, rank, common FROM {where} ORDER BY rank, common DESC LIMIT ?", (*params, limit)
         ).fetchall()
-        return [Entry(t, s, r, bool(c)) for t, s, r, c in rows]
+        return [Entry(t, s, r + rank_offset, bool(c)) for t, s, r, c in rows]
+
+    def en_to_ja(self, key: str, limit: int = 12) -> list[Entry]:
+        return self._entries("en WHERE key = ?", (key,), limit)
 
     def en_to_ja_related(self, key: str, limit: int = 24) -> list[Entry]:
         """Entries of single-word keys that share the word's stem prefix: summarization -> summary
         (Snowball stems them "summar" and "summari"). Ranked below exact matches."""
-        prefix = key[: max(5, len(key) - 2)]
         if " " in key or len(key) < 6:
             return []
-        rows = self.db.execute(
-            "SELECT text, source, rank, common FROM en WHERE key >= ? AND key < ? AND key != ? "
-            "AND instr(key, ' ') = 0 ORDER BY rank, common DESC LIMIT ?",
-            (prefix, prefix + "\uffff", key, limit),
-        ).fetchall()
-        return [Entry(t, s, r + 4, bool(c)) for t, s, r, c in rows]
+        prefix = key[: max(5, len(key) - 2)]
+        return self._entries("en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
+                             (prefix, prefix + "\uffff", key), limit, rank_offset=4)
 
     def ja_to_en(self, head: str, limit: int = 12) -> list[Entry]:
-        rows = self.db.execute(
-            "SELECT text, source, rank, common FROM ja WHERE head = ? ORDER BY rank, common DESC LIMIT ?",
-            (head, limit),
-        ).fetchall()
-        return [Entry(t, s, r, bool(c)) for t, s, r, c in rows]
+        return self._entries("ja WHERE head = ?", (head,), limit)
 
     def has_ja(self, head: str) -> bool:
         return self.db.execute("SELECT 1 FROM ja WHERE head = ? LIMIT 1", (head,)).fetchone() is not None
