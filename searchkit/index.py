@@ -24,9 +24,7 @@ from . import manifest as mf
 from .analysis import Analyzer
 from .engines import Engine, get_engine
 from .errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
-from .ingest import SourceFile, discover, ingest_file
-from .ingest.jsonl import valid_id
-from .models import Document, Hit
+from .models import Document, Hit, valid_id
 from .ranking import DEFAULT, Ranking
 from .search import SearchResult, make_filters, record_to_hit, run
 from .version import __version__
@@ -128,12 +126,14 @@ class Index:
     def update(self, paths: list[str | Path], progress: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> IndexReport:
         """Bring the index in line with the files under ``paths`` (folders are walked)."""
+        from .ingest import discover, ingest_file  # only indexing needs the parsers
+
         roots = [Path(p).resolve() for p in paths]
         found = discover([Path(p) for p in paths])
         report = IndexReport(skipped=list(found.skipped))
         indexed = self.engine.sources()
         current: set[str] = set()
-        changed: list[tuple[SourceFile, str, Document]] = []
+        changed: list[tuple] = []  # (SourceFile, content hash, Document)
         for src in found.files:
             key = str(src.path)
             try:

@@ -6,6 +6,12 @@ from dataclasses import asdict, dataclass, field
 
 PASSAGE, PAPER = "passage", "paper"
 KINDS = (PASSAGE, PAPER)
+ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/#@+")
+
+
+def valid_id(value: str) -> bool:
+    """Ids are short and plain: letters, digits and -_.:/#@+ (never read as a path)."""
+    return 0 < len(value) <= 256 and all(c in ID_CHARS for c in value)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import json
 
-from ..models import KINDS, PAPER, Document, Entry, Paper, Passage
+from ..models import KINDS, PAPER, Document, Entry, Paper, Passage, valid_id
 from ..scripts import detect_lang
 from .common import iso_date
 
 FIELDS = ("id", "doc", "kind", "title", "text", "lang", "section", "date", "category", "url", "translation_of")
-ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/#@+")
-
-
-def valid_id(value: str) -> bool:
-    return 0 < len(value) <= 256 and all(c in ID_CHARS for c in value)
 
 
 def _record(obj: object, line: int, doc_default: str, position: int) -> Entry:
