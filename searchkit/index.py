@@ -127,6 +127,7 @@ class Index:
                on_total: Callable[[int], None] | None = None) -> IndexReport:
         """Bring the index in line with the files under ``paths`` (folders are walked)."""
         from .ingest import discover, ingest_file  # only indexing needs the parsers
+        from .ingest.common import read_bytes
 
         roots = [Path(p).resolve() for p in paths]
         found = discover([Path(p) for p in paths])
@@ -137,9 +138,9 @@ class Index:
         for src in found.files:
             key = str(src.path)
             try:
-                data = src.path.read_bytes()
-            except OSError as exc:
-                report.skipped.append(f"{src.path}: skipped, cannot read ({exc.strerror or exc})")
+                data = read_bytes(src.path)
+            except IngestError as exc:
+                report.skipped.append(str(exc))
                 current.add(key)  # unreadable now: keep what was indexed
                 continue
             current.add(key)

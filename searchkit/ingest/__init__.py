@@ -58,9 +58,28 @@ def discover(paths: list[Path]) -> Discovery:
             if p.suffix.lower() not in PARSERS:
                 skipped.append(f"{p}: skipped, unknown file type {p.suffix or '(none)'}")
                 continue
+            if p.is_symlink():
+                reason = _link_problem(p, base)
+                if reason:
+                    skipped.append(f"{p}: skipped, {reason}")
+                    continue
             rel = p.relative_to(base).with_suffix("").as_posix()
             files.append(SourceFile(p, rel))
     return Discovery(files, skipped)
+
+
+def _link_problem(link: Path, root: Path) -> str:
+    """Why a symlinked file is not read: a loop, a dangling link, or a target outside ``root``
+    (ingest never reads outside the paths it was given)."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:
+        return "symlink loop"
+    except OSError as exc:
+        return f"broken symlink ({exc.strerror or exc})"
+    if root not in target.parents:
+        return f"symlink points outside {root}"
+    return ""
 
 
 def _walk(root: Path, skipped: list[str]):

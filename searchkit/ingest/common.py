@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -31,12 +32,47 @@ def decode(data: bytes, name: str) -> str:
                 raise IngestError(f"{name}: not valid {enc} despite its byte-order mark") from exc
     if b"\x00" in data[:8192]:
         raise IngestError(f"{name}: skipped, looks like a binary file")
-    for enc in _FALLBACKS:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # a file cut inside its last character (an interrupted copy): keep everything before it
+            return data[: exc.start].decode("utf-8")
+    # Shift_JIS and EUC-JP bytes often decode (wrongly) as each other: keep the reading that looks
+    # like Japanese (hiragana), not like mojibake (half-width katakana, private-use characters)
+    readings = []
+    for enc in _FALLBACKS[1:]:
         try:
-            return data.decode(enc)
+            readings.append(data.decode(enc))
         except UnicodeDecodeError:
             continue
+    if readings:
+        return max(readings, key=_japanese_likeness)
     raise IngestError(f"{name}: skipped, not UTF-8, Shift_JIS or EUC-JP text")
+
+
+MAX_FILE_BYTES = int(os.environ.get("SEARCHKIT_MAX_FILE_MB", "64")) * 1024 * 1024
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes; files over the size limit ($SEARCHKIT_MAX_FILE_MB, default 64) are refused."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise IngestError(
+                f"{path}: skipped, {size / 1e6:.0f} MB is over the {limit / 1e6:.0f} MB limit "
+                f"(raise it with SEARCHKIT_MAX_FILE_MB)"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: skipped, cannot read ({exc.strerror or exc})") from exc
+
+
+def _japanese_likeness(text: str) -> int:
+    good = sum(1 for ch in text if "\u3041" <= ch <= "\u309f" or ch in "。、")
+    bad = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f" or "\ue000" <= ch <= "\uf8ff")
+    return good - 2 * bad
 
 
 def read_text(path: Path, data: bytes | None = None) -> str:
