@@ -143,3 +143,28 @@ def test_whoosh_tokenizer_pickles(analyzer):
     assert isinstance(clone, SearchkitTokenizer)
     got = [(t.text, t.pos, t.startchar, t.endchar) for t in clone("報酬関数の改ざん", positions=True, chars=True)]
     assert got == [("報酬", 0, 0, 2), ("関数", 1, 2, 4), ("改竄", 2, 5, 8)]
+
+
+@pytest.mark.parametrize("damage", ["delete_segment", "truncate_segment", "delete_toc"])
+def test_damaged_index_is_one_clear_error_and_rebuild_fixes_it(tmp_path, corpus, damage):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir)
+    data = next(ix_dir.glob("data-*"))
+    seg = next(data.glob("*.seg"))
+    if damage == "delete_segment":
+        seg.unlink()
+    elif damage == "truncate_segment":
+        seg.write_bytes(seg.read_bytes()[:1000])
+    else:
+        next(data.glob("*.toc")).unlink()
+    with pytest.raises(IndexMismatchError, match=f"searchkit index --rebuild --index {ix_dir}"):
+        with open_index(ix_dir) as ix:
+            ix.search("tampering")
+    report = build_index([corpus], ix_dir, rebuild=True)
+    assert report.total_entries == 31
+
+
+def test_empty_folder_is_not_an_index(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexMissingError, match="no searchkit index"):
+        open_index(tmp_path / "empty")

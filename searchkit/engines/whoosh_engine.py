@@ -7,6 +7,9 @@ Names are imported from the submodules that define them so that both ``whoosh3``
 
 from __future__ import annotations
 
+import functools
+import struct
+import zlib
 from math import log
 from pathlib import Path
 from typing import Callable, Iterable
@@ -133,11 +136,34 @@ def _any(queries: list):
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
+# What reading a damaged index raises inside Whoosh (missing or truncated segment files).
+_DAMAGE = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error, zlib.error)
+
+
+def _guarded(method):
+    """Turn Whoosh's errors on damaged files into one IndexMismatchError with the fix."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexLockedError:
+            raise
+        except _DAMAGE as exc:
+            raise IndexMismatchError(
+                f"index files in {self._path} are damaged ({exc.__class__.__name__}); "
+                f"rebuild with: searchkit index --rebuild --index {self._path.parent}"
+            ) from exc
+
+    return wrapper
+
+
 class WhooshEngine(Engine):
     name = "whoosh"
 
-    def __init__(self, ix, analyzer: Analyzer, ranking: Ranking) -> None:
+    def __init__(self, ix, analyzer: Analyzer, ranking: Ranking, path: Path | None = None) -> None:
         self._ix = ix
+        self._path = path or Path(ix.storage.folder)
         self._analyzer = analyzer
         self._ranking = ranking
         self._bind(ix.schema)
@@ -151,11 +177,14 @@ class WhooshEngine(Engine):
 
     @classmethod
     def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> WhooshEngine:
+        hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
         try:
             ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-        except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as exc:
-            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc.__class__.__name__})") from exc
-        return cls(ix, analyzer, ranking)
+        except (whoosh_index.EmptyIndexError, *_DAMAGE) as exc:
+            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc.__class__.__name__}); {hint}") from exc
+        engine = cls(ix, analyzer, ranking, path)
+        engine._search()  # open every segment now: a missing or truncated file is reported here
+        return engine
 
     @classmethod
     def version(cls) -> str:
@@ -186,6 +215,7 @@ class WhooshEngine(Engine):
         return LuceneBM25F(B=self._ranking.b, K1=self._ranking.k1) if self._ranking.idf == "lucene" else \
             BM25F(B=self._ranking.b, K1=self._ranking.k1)
 
+    @_guarded
     def _search(self):
         if self._searcher is None:
             self._searcher = self._ix.searcher(weighting=self._weighting())
@@ -197,6 +227,7 @@ class WhooshEngine(Engine):
         return self._searcher
 
     # -- writing --
+    @_guarded
     def sources(self) -> dict[str, str]:
         s = self._search()
         out: dict[str, str] = {}
@@ -208,6 +239,7 @@ class WhooshEngine(Engine):
                 out[path] = digest
         return out
 
+    @_guarded
     def apply(self, delete_paths: Iterable[str], records: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
         try:
             writer = self._ix.writer()
@@ -283,6 +315,7 @@ class WhooshEngine(Engine):
         parts = [self._to_whoosh(f) for f in filters]
         return parts[0] if len(parts) == 1 else And(parts)
 
+    @_guarded
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
         s = self._search()
         wq, wf = self._to_whoosh(query), self._filter(filters)
@@ -295,17 +328,20 @@ class WhooshEngine(Engine):
             total = len(s.search(wq, filter=wf, limit=None, scored=False, terms=False))
         return SearchPage(total, page)
 
+    @_guarded
     def get(self, record_id: str) -> dict | None:
         s = self._search()
         num = s.document_number(id=record_id)
         return dict(s.stored_fields(num)) if num is not None else None
 
+    @_guarded
     def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
         s = self._search()
         wf = self._filter(filters) or Every()
         kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
         return [dict(h.fields()) for h in s.search(wf, limit=None, **kw)]
 
+    @_guarded
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
         s = self._search()
         wq = self._to_whoosh(query) if query is not None else Every()
@@ -318,9 +354,11 @@ class WhooshEngine(Engine):
                     out[f][value] = out[f].get(value, 0) + 1
         return out
 
+    @_guarded
     def doc_frequency(self, term: str) -> int:
         return self._search().doc_frequency("body", term)
 
+    @_guarded
     def doc_ids(self, term: str) -> frozenset:
         s = self._search()
         return frozenset(s.docs_for_query(Term("body", term)))
@@ -329,15 +367,18 @@ class WhooshEngine(Engine):
         for t in self._search().lexicon("body"):
             yield t.decode("utf-8") if isinstance(t, bytes) else t
 
+    @_guarded
     def word_frequency(self, word: str) -> int:
         return self._search().doc_frequency("words", word)
 
+    @_guarded
     def suggest(self, word: str, limit: int = 3) -> list[str]:
         s = self._search()
         found = s.corrector("words").suggest(word, limit=10, maxdist=2 if len(word) > 4 else 1)
         found.sort(key=lambda w: -s.doc_frequency("words", w))
         return found[:limit]
 
+    @_guarded
     def more_like(self, record_id: str, text: str, limit: int, exclude: set[str]) -> list[EngineHit]:
         s = self._search()
         num = s.document_number(id=record_id)
@@ -348,5 +389,6 @@ class WhooshEngine(Engine):
         hits = [EngineHit(dict(h.fields()), float(h.score or 0.0)) for h in results if h.docnum not in mask]
         return hits[:limit]
 
+    @_guarded
     def count(self) -> int:
         return self._ix.doc_count()
