@@ -14,6 +14,7 @@ like several English words, with a phrase boost where they appear together.
 from __future__ import annotations
 
 import calendar
+import os
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ from .ranking import DEFAULT, Ranking
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
 # arXiv-style prefixes researchers already type
 FIELD_ALIASES = {"ti": "title", "abs": "text", "abstract": "text", "cat": "category", "body": "text"}
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = int(os.environ.get("SEARCHKIT_MAX_QUERY_CHARS", "2000"))
 
 _LEX = re.compile(
     r"""
