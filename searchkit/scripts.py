@@ -6,9 +6,11 @@ character by character so mixed text is the normal case, not an exception.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 JA, LATIN, OTHER = "ja", "latin", "other"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9']+")  # ASCII characters char_script calls LATIN
 
 # Characters that belong to a Japanese word even though they are not kana or kanji by block.
 _JA_EXTRA = frozenset("々〆〇")
@@ -42,6 +44,16 @@ def script_runs(text: str) -> list[tuple[str, int, int]]:
     runs: list[tuple[str, int, int]] = []
     if not text:
         return runs
+    if text.isascii():  # the common English case, without a Python loop per character
+        pos = 0
+        for m in _ASCII_WORD.finditer(text):
+            if m.start() > pos:
+                runs.append((OTHER, pos, m.start()))
+            runs.append((LATIN, m.start(), m.end()))
+            pos = m.end()
+        if pos < len(text):
+            runs.append((OTHER, pos, len(text)))
+        return runs
     cur = char_script(text[0])
     start = 0
     for i in range(1, len(text)):
@@ -61,6 +73,8 @@ def detect_lang(text: str) -> str:
     Japanese packs far more meaning per character than English, so a passage that is one tenth
     kana/kanji is a Japanese passage quoting English terms, not the other way round.
     """
+    if text.isascii():
+        return "en" if any(c.isalpha() for c in text) else "und"
     ja = latin = 0
     for ch in text:
         s = char_script(ch)

@@ -19,6 +19,7 @@ FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 # and as empty as English stop words.
 DEPENDENT_POS2 = "非自立可能"
 
+LINE_CACHE = 1024  # lines whose tokens a Tokenizer keeps
 _LATIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HALF_WIDTH_MARKS = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding half-width kana under NFKC
 
@@ -83,12 +84,13 @@ class Tokenizer:
 
     def __init__(self) -> None:
         self._tagger = None
+        self._cache: dict[str, tuple[Token, ...]] = {}
 
     def __getstate__(self) -> dict:
         return {}
 
     def __setstate__(self, state: dict) -> None:
-        self._tagger = None
+        self.__init__()
 
     @property
     def tagger(self):
@@ -112,6 +114,28 @@ class Tokenizer:
         return list(self.iter_tokens(text))
 
     def iter_tokens(self, text: str) -> Iterator[Token]:
+        """Tokens of ``text``, line by line through a small cache: the same lines are analysed
+        for several fields (title, text, and title + text for ranking) and for highlighting,
+        and a line break always ends a token, so lines can be tokenized independently."""
+        if "\n" not in text:
+            yield from self._line(text)
+            return
+        offset = 0
+        for line in text.split("\n"):
+            for t in self._line(line):
+                yield Token(t.norm, t.start + offset, t.end + offset, t.lang, t.lemma, t.gloss, t.function, t.unknown)
+            offset += len(line) + 1
+
+    def _line(self, line: str) -> tuple[Token, ...]:
+        got = self._cache.get(line)
+        if got is None:
+            got = tuple(self._clean(line))
+            if len(self._cache) >= LINE_CACHE:
+                self._cache.pop(next(iter(self._cache)))  # oldest first
+            self._cache[line] = got
+        return got
+
+    def _clean(self, text: str) -> Iterator[Token]:
         prev_span, prev_end = (-1, -1), -1
         for tok in self._raw_tokens(text):
             if tok.start < prev_end and (tok.start, tok.end) != prev_span:

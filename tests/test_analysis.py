@@ -108,3 +108,14 @@ def test_offsets_are_in_bounds_and_increasing(text):
         # (㍿ -> 株式 会社): they share that character's span
         assert t.start >= prev[1] or (t.start, t.end) == prev
         prev = (t.start, t.end)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_fast_path_matches_the_general_script_runs(text):
+    from searchkit import scripts
+
+    padded = text + "é"  # the same text through the general path (non-ASCII), minus the last run
+    general = [r for r in scripts.script_runs(padded) if r[2] <= len(text)]
+    fast = scripts.script_runs(text)
+    assert fast[: len(general)] == general
