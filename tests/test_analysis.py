@@ -11,7 +11,6 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.analysis import Analyzer
 from searchkit.tokenize import Tokenizer, normalize
 
 

@@ -7,7 +7,6 @@ generated queries.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess

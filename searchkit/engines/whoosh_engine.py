@@ -269,7 +269,6 @@ class WhooshEngine(Engine):
 
     # -- reading --
     def _to_whoosh(self, q: Query):
-        weights = self._ranking.field_weights
         if isinstance(q, TermQ):
             if q.field:
                 return Term(q.field, q.term, boost=q.boost)
