@@ -231,11 +231,12 @@ class Index:
             from .crosslang import glossary as gl
             from .crosslang.translate import Translator
 
+            kept = self.path / gl.INDEX_GLOSSARY  # optional; a --glossary file must exist
+            files = ([kept] if kept.exists() else []) + ([Path(glossary)] if glossary else [])
             terms: dict[str, set[str]] = {}
-            for path in (self.path / gl.INDEX_GLOSSARY, Path(glossary) if glossary else None):
-                if path is not None and (path.exists() or path != self.path / gl.INDEX_GLOSSARY):
-                    for k, v in gl.load(path).items():
-                        terms.setdefault(k, set()).update(v)
+            for path in files:
+                for k, v in gl.load(path).items():
+                    terms.setdefault(k, set()).update(v)
             self._translators[key] = Translator(
                 self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
                 self.engine.vocabulary,
