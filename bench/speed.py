@@ -1,0 +1,202 @@
+"""Speed benchmark: indexing and query latency, searchkit beside its floor and a reference engine.
+
+    python -m bench.speed [--data DIR] [--sizes 10000] [--ja 20000] [--runs 3]
+
+Corpora: arXiv AI abstracts (first N, English) and a Japanese set of the same shape (NLP Journal
+abstracts + JSQuAD paragraphs, replicated with distinct ids up to --ja passages; the table says so).
+Columns, each a median of --runs runs where cheap enough:
+- floor: the analysis layer alone (searchkit's Analyzer over the same text), and raw fugashi;
+- searchkit index: wall s, passages/s, MB/s, index MB, peak RSS (child process), ratio to floor;
+- reference: SQLite FTS5 (standard library) on the same pre-tokenized text;
+- queries (warm, in-process, limit 10, with highlights): p50/p95/p99 for term, phrase, boolean,
+  filtered, Japanese and translated queries, and batch throughput; cold CLI search.
+A second engine becomes one more column (ENGINES).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .common import data_dir, percentiles, save, table
+
+QUERIES = {
+    "term": ["transformer", "segmentation", "alignment", "robustness", "diffusion"],
+    "phrase": ['"large language models"', '"reinforcement learning"', '"object detection"'],
+    "boolean": ["vision AND language", "(agent OR planning) -robot", "+reasoning +benchmark"],
+    "filtered": ["language models --kind passage", "diffusion --since 2026"],
+    "japanese": ["機械翻訳", "形態素解析", "係り受け解析の精度", "文書要約"],
+    "translated": ["machine translation", "morphological analysis", "要約", "言語モデル"],
+}
+
+
+def arxiv(data: Path, n: int) -> list[dict]:
+    out = []
+    with gzip.open(data / "arxiv-ai-abstracts" / "arxiv_ai_abstracts.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            out.append({"id": r["id"], "title": r["title"], "text": " ".join(r["abstract"].split()),
+                        "date": r["listing_date"], "category": r["categories"][0], "kind": "paper", "lang": "en"})
+            if len(out) >= n:
+                break
+    return out
+
+
+def japanese(data: Path, n: int) -> list[dict]:
+    base = []
+    for r in map(json.loads, (data / "nlp-journal-ja-en" / "papers.jsonl").open(encoding="utf-8")):
+        if r["abstract_ja"]:
+            base.append({"title": r["title_ja"], "text": r["abstract_ja"]})
+    for r in map(json.loads, (data / "jsquad-retrieval-ja" / "corpus.jsonl").open(encoding="utf-8")):
+        base.append({"title": r["title"], "text": r["text"]})
+    out = []
+    i = 0
+    while len(out) < n:
+        b = base[i % len(base)]
+        out.append({"id": f"ja{i}", "title": b["title"], "text": b["text"], "lang": "ja"})
+        i += 1
+    return out
+
+
+def write(records: list[dict], folder: Path) -> Path:
+    path = folder / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def floor(records: list[dict]) -> dict:
+    from searchkit.analysis import Analyzer
+
+    a = Analyzer()
+    t0 = time.perf_counter()
+    for r in records:
+        a.analyze(r["title"])
+        a.analyze(r["text"])
+    analysis = time.perf_counter() - t0
+    import fugashi
+
+    tagger = fugashi.Tagger()
+    t0 = time.perf_counter()
+    for r in records:
+        for _ in tagger(r["title"] + "\n" + r["text"]):
+            pass
+    raw = time.perf_counter() - t0
+    return {"analysis_s": analysis, "raw_fugashi_s": raw}
+
+
+def build_in_child(corpus: Path, ix: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of `build_index` in a fresh process."""
+    code = ("import sys,time; from searchkit import build_index; t=time.perf_counter(); "
+            "build_index([sys.argv[1]], sys.argv[2], mine_pairs=False); print(time.perf_counter()-t)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(ix)], check=True, capture_output=True, text=True)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return float(out.stdout.strip().splitlines()[-1]), max(rss, before)
+
+
+def fts5(records: list[dict], folder: Path) -> float:
+    from searchkit.analysis import Analyzer
+
+    a = Analyzer()
+    rows = [(r["id"], " ".join(a.index_terms(r["title"] + "\n" + r["text"]))) for r in records]
+    t0 = time.perf_counter()
+    con = sqlite3.connect(folder / "fts.db")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, body, tokenize='unicode61')")
+    con.executemany("INSERT INTO t VALUES (?, ?)", rows)
+    con.commit()
+    con.close()
+    return time.perf_counter() - t0
+
+
+def du(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def query_latency(ix_dir: Path, runs: int) -> dict:
+    from searchkit import open_index
+
+    out = {}
+    with open_index(ix_dir) as ix:
+        ix.search("warm up")
+        for kind, qs in QUERIES.items():
+            times = []
+            for _ in range(runs):
+                for q in qs:
+                    opts = {}
+                    if " --" in q:
+                        q, flag = q.split(" --")
+                        name, value = flag.split(" ")
+                        opts[name] = value
+                    t0 = time.perf_counter()
+                    ix.search(q, limit=10, translate=(kind == "translated"), counterparts=False, suggest=False, **opts)
+                    times.append((time.perf_counter() - t0) * 1000)
+            out[kind] = percentiles(times)
+        batch = [q for qs in QUERIES.values() for q in qs if " --" not in q] * 4
+        t0 = time.perf_counter()
+        for q in batch:
+            ix.search(q, limit=10, counterparts=False, suggest=False)
+        out["batch_qps"] = len(batch) / (time.perf_counter() - t0)
+    return out
+
+
+def cold_cli(ix_dir: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "searchkit", "search", "alignment", "--index", str(ix_dir), "-n", "3"],
+                       capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="speed benchmark")
+    ap.add_argument("--data")
+    ap.add_argument("--sizes", default="10000", help="arXiv sizes, comma-separated (full: 74728)")
+    ap.add_argument("--ja", type=int, default=20000, help="Japanese passages (replicated set)")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    data = data_dir(args.data)
+    sets = [(f"arXiv en {int(n):,}", arxiv(data, int(n))) for n in args.sizes.split(",")]
+    sets.append((f"ja {args.ja:,} (NLP Journal + JSQuAD, replicated)", japanese(data, args.ja)))
+    rows, qrows, payload = [], [], {}
+    for name, records in sets:
+        mb = sum(len((r["title"] + r["text"]).encode()) for r in records) / 1e6
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            corpus = write(records, tmp)
+            fl = floor(records)
+            wall, rss = build_in_child(corpus, tmp / "ix")
+            ref = fts5(records, tmp)
+            size = du(tmp / "ix")
+            lat = query_latency(tmp / "ix", args.runs)
+            cold = cold_cli(tmp / "ix", args.runs)
+        rows.append([name, len(records), mb, fl["raw_fugashi_s"], fl["analysis_s"], wall, len(records) / wall,
+                     mb / wall, size, rss / 1024, wall / fl["analysis_s"], ref, cold])
+        for kind in QUERIES:
+            p = lat[kind]
+            qrows.append([name, kind, p["p50"], p["p95"], p["p99"]])
+        qrows.append([name, "batch (queries/s)", lat["batch_qps"], "", ""])
+        payload[name] = {"records": len(records), "mb": mb, **fl, "index_s": wall, "peak_rss_mb": rss / 1024,
+                         "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
+    print(table(["corpus", "passages", "MB", "fugashi s", "analysis s", "index s", "pass/s", "MB/s", "index MB",
+                 "peak RSS MB", "index/analysis", "FTS5 s", "cold CLI s"], rows))
+    print()
+    print(table(["corpus", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
+    print(f"results: {save('speed', payload)}")
+
+
+if __name__ == "__main__":
+    main()
