@@ -249,8 +249,9 @@ class Index:
 
         return self.engine.search(PhraseQ(terms), [], limit=1).total
 
-    def counterparts(self, hit: Hit) -> list[dict]:
-        """The entries in the other language that this entry translates or is translated by."""
+    def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
+        """The entries in the other language that this entry translates or is translated by.
+        ``memo`` shares the per-document candidate lists between the hits of one result page."""
         from .crosslang.linking import Linker
         from .querytree import KeywordQ
 
@@ -259,7 +260,11 @@ class Index:
         if self._linker is None:
             self._linker = Linker(self.analyzer, self.lexicon)
         other = "en" if hit.lang == "ja" else "ja"
-        cands = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
+        memo = {} if memo is None else memo
+        key = (hit.doc, other)
+        if key not in memo:
+            memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
+        cands = memo[key]
         explicit = [r for r in cands if r.get("id") == hit.extra.get("translation_of")
                     or r.get("translation_of") == hit.id]
         if explicit:
@@ -290,8 +295,9 @@ class Index:
         result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
                      translator=translator, explain=explain)
         if counterparts:
+            memo: dict = {}
             for h in result.hits:
-                h.extra["counterparts"] = self.counterparts(h)
+                h.extra["counterparts"] = self.counterparts(h, memo)
         if suggest:
             from dataclasses import replace
 

@@ -21,6 +21,7 @@ class Linker:
         self.analyzer = analyzer
         self.lexicon = lexicon
         self._en_of: dict[str, frozenset[str]] = {}
+        self._bags: dict[tuple[str, str], frozenset[str]] = {}  # (lang, text) -> bag; bounded
 
     def _english_of_lemma(self, lemma: str) -> frozenset[str]:
         got = self._en_of.get(lemma)
@@ -31,8 +32,16 @@ class Linker:
             got = self._en_of[lemma] = frozenset(words)
         return got
 
-    def bag(self, text: str, lang: str) -> set[str]:
+    def bag(self, text: str, lang: str) -> frozenset[str]:
         """English stems a text means: its own English words plus its Japanese words' glosses."""
+        got = self._bags.get((lang, text))
+        if got is None:
+            if len(self._bags) > 4096:
+                self._bags.clear()
+            got = self._bags[(lang, text)] = frozenset(self._bag(text, lang))
+        return got
+
+    def _bag(self, text: str, lang: str) -> set[str]:
         out: set[str] = set()
         for t in self.analyzer.analyze(text):
             if t.stop:
