@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .tokenize import Token, Tokenizer
+from .tokenize import Tokenizer
 
 # Lucene's classic English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), plus the clitic "s".
 ENGLISH_STOP_WORDS = frozenset(
@@ -60,7 +60,8 @@ class Analyzer:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["config"])
 
-    def _stemmer(self):
+    def stemmer(self):
+        """The English stemming function (word -> stem); identity when stemming is off."""
         if self._stem is None:
             if self.config.stemmer:
                 import Stemmer  # PyStemmer: the Snowball C stemmers
@@ -70,14 +71,9 @@ class Analyzer:
                 self._stem = str
         return self._stem
 
-    def term_of(self, token: Token) -> str:
-        if token.lang == "ja":
-            return token.lemma
-        return self._stemmer()(token.norm)
-
     def analyze(self, text: str) -> list[Term]:
         """All index terms of ``text`` (stop words included, flagged), in order."""
-        stem = self._stemmer()
+        stem = self.stemmer()
         out: list[Term] = []
         pos = 0
         for tok in self.tokenizer.iter_tokens(text):

@@ -242,7 +242,7 @@ class CompiledQuery:
     def explain(self) -> dict:
         return {
             "query": self.text,
-            "tree": _describe(self.tree),
+            "tree": describe(self.tree),
             "translations": [
                 {"unit": u.text, "lang": u.lang, "partial": u.partial, "translations": [t.to_dict() for t in u.translations]}
                 for u in self.units
@@ -250,7 +250,7 @@ class CompiledQuery:
         }
 
 
-def _describe(q: Query) -> str:
+def describe(q: Query) -> str:
     """A compact, Lucene-like rendering of the query tree (for --explain)."""
     if isinstance(q, TermQ):
         s = f"{q.field + ':' if q.field else ''}{q.term}"
@@ -263,10 +263,10 @@ def _describe(q: Query) -> str:
     elif isinstance(q, MatchAllQ):
         return "*"
     elif isinstance(q, DisMaxQ):
-        return "max(" + " | ".join(_describe(c) for c in q.clauses) + ")"
+        return "max(" + " | ".join(describe(c) for c in q.clauses) + ")"
     else:
-        parts = [f"+{_describe(c)}" for c in q.must] + [_describe(c) for c in q.should]
-        parts += [f"-{_describe(c)}" for c in q.must_not]
+        parts = [f"+{describe(c)}" for c in q.must] + [describe(c) for c in q.should]
+        parts += [f"-{describe(c)}" for c in q.must_not]
         return "(" + " ".join(parts) + ")"
     return s + (f"^{q.boost:.2f}" if q.boost != 1.0 else "")
 
@@ -284,6 +284,7 @@ class QueryCompiler:
         self._phrases: list[tuple[str, ...]] = []
         self._origins: dict[str, str] = {}
         self._units: list = []
+        self._last_word_terms: list[str] = []  # analysed terms of the bare word _atom just compiled
 
     def compile(self, text: str) -> CompiledQuery:
         if len(text) > MAX_QUERY_CHARS:

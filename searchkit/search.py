@@ -105,7 +105,7 @@ def explain_hit(index, tree: Query, hit: Hit) -> dict:
     """Score contributions of each top-level clause of the query to one hit, per field for
     plain terms and phrases. Each contribution is the clause scored alone on this record, so
     they add up to the final score when the clauses are alternatives (the default)."""
-    from .query import _describe
+    from .query import describe
 
     clauses = list(tree.must + tree.should) if isinstance(tree, BoolQ) else [tree]
     parts = []
@@ -118,7 +118,7 @@ def explain_hit(index, tree: Query, hit: Hit) -> dict:
         for field, q in variants:
             page = index.engine.search(q, only_me, limit=1)
             if page.hits and page.hits[0].score:
-                parts.append({"clause": _describe(q), "field": field, "score": round(page.hits[0].score, 4)})
+                parts.append({"clause": describe(q), "field": field, "score": round(page.hits[0].score, 4)})
     return {"score": hit.score, "contributions": parts}
 
 

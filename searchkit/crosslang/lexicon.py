@@ -62,7 +62,7 @@ class Lexicon:
         words = [w for w in words if w not in _FILLER]
         if not words or len(words) > MAX_KEY_WORDS:
             return ""
-        stem = self.analyzer._stemmer()
+        stem = self.analyzer.stemmer()
         return " ".join(stem(w) for w in words)
 
     # -- lookups --
