@@ -73,20 +73,28 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[Term]:
         """All index terms of ``text`` (stop words included, flagged), in order."""
+        return self.analyze_words(text)[0]
+
+    def analyze_words(self, text: str) -> tuple[list[Term], list[str]]:
+        """The terms of ``text`` and, for each, the unstemmed word it came from (the lower-cased
+        English word or the Japanese lemma), in one pass: indexing needs both."""
         stem = self.stemmer()
         out: list[Term] = []
+        words: list[str] = []
         pos = 0
         for tok in self.tokenizer.iter_tokens(text):
             if tok.function:
                 continue
             if tok.lang == "ja":
                 out.append(Term(tok.lemma, pos, tok.start, tok.end, False, tok.gloss))
+                words.append(tok.lemma)
             else:
                 t = stem(tok.norm)
                 stop = tok.norm in ENGLISH_STOP_WORDS or t in ENGLISH_STOP_WORDS
                 out.append(Term(t, pos, tok.start, tok.end, stop, ""))
+                words.append(tok.norm)
             pos += 1
-        return out
+        return out, words
 
     def index_terms(self, text: str) -> list[str]:
         return [t.text for t in self.analyze(text)]

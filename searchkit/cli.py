@@ -115,6 +115,7 @@ def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
     no_mine: bool = typer.Option(False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Analysis processes (default: every core for 2,000+ entries; 1: no pool)."),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -125,7 +126,7 @@ def index_cmd(
         progress = _Progress(enabled=not quiet and sys.stderr.isatty())
         try:
             report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total,
-                                 mine_pairs=not no_mine)
+                                 mine_pairs=not no_mine, workers=workers)
         finally:
             progress.close()
         problems = report.skipped + report.warnings

@@ -124,8 +124,9 @@ class Index:
 
     # -- writing --
     def update(self, paths: list[str | Path], progress: Callable[[int], None] | None = None,
-               on_total: Callable[[int], None] | None = None) -> IndexReport:
-        """Bring the index in line with the files under ``paths`` (folders are walked)."""
+               on_total: Callable[[int], None] | None = None, workers: int | None = None) -> IndexReport:
+        """Bring the index in line with the files under ``paths`` (folders are walked).
+        ``workers``: analysis processes (None: every core for large batches, 1: this process)."""
         from .ingest import discover, ingest_file  # only indexing needs the parsers
         from .ingest.common import read_bytes
 
@@ -163,7 +164,10 @@ class Index:
             on_total(len(records))
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
         if deletes or records:
-            report.entries_added = self.engine.apply(deletes, records, progress)
+            from .prepare import analyse
+
+            # the analysis pool (if any) starts here, before the engine takes its write lock
+            report.entries_added = self.engine.apply(deletes, analyse(records, self.analyzer, workers), progress)
             self._update_mined_pairs(changed, report.removed)
             self.manifest.updated = ""
             mf.write(self.path, self.manifest)
@@ -367,11 +371,12 @@ def open_index(path: str | Path) -> Index:
 
 def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str = "whoosh",
                 progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
-                mine_pairs: bool = True) -> IndexReport:
+                mine_pairs: bool = True, workers: int | None = None) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
 
     ``mine_pairs=False`` switches off mining translation pairs from the indexed text (for
     benchmarks that must not learn from their own test data); it is recorded in the manifest.
+    ``workers`` is the number of analysis processes (None: every core for large batches).
     """
     index_dir = Path(index_dir)
     if rebuild or not mf.exists(index_dir):
@@ -379,7 +384,7 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     else:
         idx = Index.open(index_dir)
     with idx:
-        return idx.update(paths, progress=progress, on_total=on_total)
+        return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
 
 
 def _fresh(index_dir: Path, engine: str, rebuild: bool, mine_pairs: bool = True) -> Index:
@@ -420,9 +425,9 @@ class _Rebuild(Index):
         idx = cls(index_dir, eng, analyzer, manifest, DEFAULT)
         return idx
 
-    def update(self, paths, progress=None, on_total=None) -> IndexReport:
+    def update(self, paths, progress=None, on_total=None, workers=None) -> IndexReport:
         try:
-            report = Index.update(self, paths, progress=progress, on_total=on_total)
+            report = Index.update(self, paths, progress=progress, on_total=on_total, workers=workers)
         except BaseException:
             self.engine.close()
             shutil.rmtree(self.path / self.manifest.data_dir, ignore_errors=True)

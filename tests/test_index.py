@@ -168,3 +168,49 @@ def test_empty_folder_is_not_an_index(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(IndexMissingError, match="no searchkit index"):
         open_index(tmp_path / "empty")
+
+
+def _mixed_corpus(folder):
+    """~600 real Japanese and English abstracts (tests/data/slices) as one JSONL file."""
+    from .conftest import DATA
+
+    rows = []
+    for line in (DATA / "slices" / "nlp-journal.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        rows.append({"id": f"{r['id']}-ja", "title": r["title_ja"], "text": r["abstract_ja"], "lang": "ja"})
+        rows.append({"id": f"{r['id']}-en", "title": r["title_en"], "text": r["abstract_en"], "lang": "en"})
+    for line in (DATA / "slices" / "scifact.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        if r.get("type") == "doc":
+            rows.append({"id": f"sf{r['id']}", "title": r["title"], "text": r["text"]})
+    folder.mkdir()
+    (folder / "mixed.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return len(rows)
+
+
+def test_parallel_analysis_builds_the_same_index(tmp_path):
+    n = _mixed_corpus(tmp_path / "src")
+    assert n > 4 * 128  # several chunks per worker
+    one = build_index([tmp_path / "src"], tmp_path / "one", workers=1, mine_pairs=False)
+    two = build_index([tmp_path / "src"], tmp_path / "two", workers=2, mine_pairs=False)
+    assert one.entries_added == two.entries_added == n
+    with open_index(tmp_path / "one") as a, open_index(tmp_path / "two") as b:
+        assert sorted(a.engine.vocabulary()) == sorted(b.engine.vocabulary())
+        assert a.engine.scan([], sort_by_date=False) == b.engine.scan([], sort_by_date=False)
+        for q in ("機械翻訳", "morphological analysis", '"word sense disambiguation"', "ti:cancer", "abs:係り受け"):
+            ra, rb = a.search(q, limit=20), b.search(q, limit=20)
+            assert ra.total == rb.total > 0, q
+            assert [h.to_dict() for h in ra.hits] == [h.to_dict() for h in rb.hits], q
+
+
+def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
+    from searchkit.prepare import analyse_record
+
+    rec = {"title": "報酬関数の改ざん: Reward tampering", "text": "モデルは報酬を改ざんする。\nIt tampers with rewards.",
+           "section": "キーポイント"}
+    got = analyse_record(analyzer, rec)
+    assert got.title == tuple(analyzer.index_terms(rec["title"]))
+    assert got.text == tuple(analyzer.index_terms(rec["text"]))
+    assert got.body == got.title + got.text
+    assert got.section == tuple(analyzer.index_terms(rec["section"]))
+    assert "tampers" not in got.body and "tampers" in got.words and "改竄" in got.words

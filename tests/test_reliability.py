@@ -43,6 +43,25 @@ def cli(*args, **kw):
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
+def survivors(marker: str, wait: float = 3.0) -> list[int]:
+    """Pids of processes whose command line names ``marker`` (forked analysis workers keep
+    their parent's command line), after giving the kernel ``wait`` seconds to reap them."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                cmd = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                state = (proc_dir / "stat").read_text().split()[2]
+            except OSError:
+                continue
+            if marker in cmd and state != "Z":
+                found.append(int(proc_dir.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def ids_of(ix_dir: Path) -> set[str]:
     with open_index(ix_dir) as ix:
         return {r["id"] for r in ix.engine.scan([], sort_by_date=False)}
@@ -65,6 +84,7 @@ def test_sigkill_at_random_moments_keeps_the_last_commit(tmp_path):
         time.sleep(rng.uniform(0.2, 4.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        assert not survivors(str(ix_dir)), "analysis workers outlived their killed parent"
         now = ids_of(ix_dir)  # opens: no corruption
         assert now in (committed, expected)
         outcomes.append(now == expected)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, ClassVar, Iterable
 
 from ..analysis import Analyzer
+from ..prepare import Analysed
 from ..querytree import Query
 from ..ranking import Ranking
 
@@ -61,11 +62,12 @@ class Engine(ABC):
     def apply(
         self,
         delete_paths: Iterable[str],
-        records: Iterable[dict],
+        records: Iterable[tuple[dict, Analysed]],
         progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Delete every record of ``delete_paths``, add ``records``, commit once; return the
-        number of records added. On any exception nothing is committed."""
+        """Delete every record of ``delete_paths``, add ``records`` (each with the terms
+        :mod:`searchkit.prepare` analysed for it: engines index exactly those), commit once;
+        return the number of records added. On any exception nothing is committed."""
 
     @abstractmethod
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:

@@ -25,6 +25,7 @@ from whoosh.scoring import BM25F
 from ..analysis import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, IndexMismatchError
 from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
+from ..prepare import Analysed
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage
 
@@ -240,7 +241,7 @@ class WhooshEngine(Engine):
         return out
 
     @_guarded
-    def apply(self, delete_paths: Iterable[str], records: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
+    def apply(self, delete_paths: Iterable[str], records: Iterable[tuple[dict, Analysed]], progress: Callable[[int], None] | None = None) -> int:
         try:
             writer = self._ix.writer()
         except LockError as exc:
@@ -250,9 +251,14 @@ class WhooshEngine(Engine):
         try:
             for path in delete_paths:
                 writer.delete_by_term("path", path)
-            for rec in records:
+            for rec, terms in records:
                 doc = {k: v for k, v in rec.items() if v not in ("", None)}
-                doc["body"] = doc["words"] = f"{rec.get('title', '')}\n{rec.get('text', '')}"
+                for name in ("title", "text", "section"):
+                    if name in doc:
+                        doc[f"_stored_{name}"] = doc[name]
+                        doc[name] = list(getattr(terms, name))
+                # term lists (Whoosh numbers their positions) analysed once by searchkit.prepare
+                doc["body"], doc["words"] = list(terms.body), list(terms.words)
                 doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
                 if rec.get("category"):
                     doc["category_key"] = rec["category"].lower()

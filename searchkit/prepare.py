@@ -1,0 +1,135 @@
+"""Records -> their analysed fields: once per record, in worker processes for large batches.
+
+Analysis (fugashi, stemming) is the engine-neutral part of indexing, so it runs here and every
+engine indexes the same :class:`Analysed` terms. ``title + "\\n" + text`` is analysed once; the
+title, text and ranking-body term lists and the unstemmed words (for spelling suggestions) all come
+from that one pass, which is what a fresh analysis of each would give because a line break always
+ends a token and lines are tokenized independently.
+
+Parallel analysis (``workers > 1``): a process pool is started *before* the engine takes its write
+lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
+results come back in input order through a bounded window of chunks (memory stays bounded by
+``WINDOW`` chunks whatever the batch size), and so a build with N workers is identical to one with 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import deque
+from typing import Iterator, NamedTuple
+
+from .analysis import Analyzer, AnalyzerConfig
+
+CHUNK = 128  # records per task sent to a worker
+MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
+WINDOW_PER_WORKER = 4  # chunks in flight per worker: enough to keep workers busy, bounded memory
+
+Terms = tuple[str, ...]  # index terms in order; positions are consecutive (see analysis.py)
+
+
+class Analysed(NamedTuple):
+    """What the engines index for one record."""
+
+    title: Terms
+    text: Terms
+    section: Terms
+    body: Terms  # title then text (the ranking field)
+    words: Terms  # the unstemmed words of title and text
+
+
+def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
+    title, text = rec.get("title") or "", rec.get("text") or ""
+    terms, words = analyzer.analyze_words(f"{title}\n{text}")
+    cut = len(title)
+    n_title = sum(1 for t in terms if t.start < cut)
+    body = tuple(t.text for t in terms)
+    section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
+    return Analysed(title=body[:n_title], text=body[n_title:], section=section, body=body, words=tuple(words))
+
+
+def default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def analyse(records: list[dict], analyzer: Analyzer, workers: int | None = None) -> Iterator[tuple[dict, Analysed]]:
+    """``(record, Analysed)`` for every record, in order. ``workers=None`` uses every core for
+    batches of at least MIN_PARALLEL records; ``workers=1`` analyses in this process.
+
+    Call it (it starts the pool) before the engine opens its writer."""
+    if workers is None:
+        workers = default_workers() if len(records) >= MIN_PARALLEL else 1
+    if workers <= 1 or len(records) <= CHUNK:
+        return ((rec, analyse_record(analyzer, rec)) for rec in records)
+    return _parallel(records, analyzer.config, workers)
+
+
+def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Iterator[tuple[dict, Analysed]]:
+    import multiprocessing as mp
+
+    # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
+    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
+    pool = ctx.Pool(workers, initializer=_worker_init, initargs=(config,))
+
+    def run() -> Iterator[tuple[dict, Analysed]]:
+        try:
+            chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append((chunk, pool.apply_async(_worker_analyse, ([_slim(r) for r in chunk],))))
+                if len(pending) >= workers * WINDOW_PER_WORKER:
+                    yield from _drain_one(pending)
+            while pending:
+                yield from _drain_one(pending)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+
+    return run()
+
+
+def _drain_one(pending: deque) -> Iterator[tuple[dict, Analysed]]:
+    chunk, result = pending.popleft()
+    yield from zip(chunk, result.get())
+
+
+def _slim(rec: dict) -> dict:
+    return {"title": rec.get("title"), "text": rec.get("text"), "section": rec.get("section")}
+
+
+# -- inside a worker process --
+_worker_analyzer: Analyzer | None = None  # one per worker process, set by _worker_init
+
+
+def _worker_init(config: AnalyzerConfig) -> None:
+    global _worker_analyzer
+    _die_with_parent()
+    _worker_analyzer = Analyzer(config)
+
+
+def _worker_analyse(chunk: list[dict]) -> list[Analysed]:
+    return [analyse_record(_worker_analyzer, rec) for rec in chunk]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (a killed `searchkit index` leaves
+    no orphans behind); a no-op elsewhere."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
