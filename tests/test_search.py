@@ -137,3 +137,22 @@ def test_show(seed_index):
         seed_index.get("nope:1")
     with pytest.raises(SearchkitError, match="not a valid id"):
         seed_index.get("bad id\n")
+
+
+def test_facet_counts_equal_counting_the_matching_records(seed_index):
+    from collections import Counter
+
+    from searchkit.querytree import KeywordQ, TermQ
+
+    engine = seed_index.engine
+    matching = engine.search(TermQ("model"), [], limit=1000)
+    assert matching.total > 3
+    got = engine.facets(TermQ("model"), [], ("kind", "lang"))
+    assert got["lang"] == dict(Counter(h.record["lang"] for h in matching.hits))
+    for filters in ([], [KeywordQ("lang", "en")]):
+        records = engine.scan(filters, sort_by_date=False)
+        got = engine.facets(None, filters, ("kind", "lang", "category", "year", "doc"))
+        for f in ("kind", "lang", "category", "doc"):
+            assert got[f] == dict(Counter(r[f] for r in records if r.get(f))), f
+        assert got["year"] == dict(Counter(r["date"][:4] for r in records if r.get("date")))
+        assert sum(got["kind"].values()) == len(records)

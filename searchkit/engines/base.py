@@ -83,7 +83,8 @@ class Engine(ABC):
 
     @abstractmethod
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
-        """Counts of each value of ``fields`` among the matching records."""
+        """Counts of each value of ``fields`` (kind, lang, doc, category, path, year) among the
+        matching records; empty values are not counted."""
 
     @abstractmethod
     def doc_frequency(self, term: str) -> int:
