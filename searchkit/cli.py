@@ -81,7 +81,7 @@ def _open(option: Optional[Path]):
                 f"no index in ./{DEFAULT_INDEX} and no ./{DEFAULT_SOURCE} to build it from; run: searchkit index PATH"
             )
         typer.echo(f"searchkit: no index yet; building ./{DEFAULT_INDEX} from ./{DEFAULT_SOURCE}/ ...", err=True)
-        report = build_index([DEFAULT_SOURCE], path)
+        report = build_index([DEFAULT_SOURCE], path, engine=os.environ.get("SEARCHKIT_ENGINE") or None)
         typer.echo(f"searchkit: {report.summary()}", err=True)
     return open_index(path)
 
@@ -116,6 +116,8 @@ def index_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
     no_mine: bool = typer.Option(False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Analysis processes (default: every core for 2,000+ entries; 1: no pool)."),
+    engine: Optional[str] = typer.Option(None, "--engine", envvar="SEARCHKIT_ENGINE", show_envvar=False,
+                                         help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE."),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -126,7 +128,7 @@ def index_cmd(
         progress = _Progress(enabled=not quiet and sys.stderr.isatty())
         try:
             report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total,
-                                 mine_pairs=not no_mine, workers=workers)
+                                 mine_pairs=not no_mine, workers=workers, engine=engine)
         finally:
             progress.close()
         problems = report.skipped + report.warnings

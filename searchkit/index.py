@@ -369,7 +369,7 @@ def open_index(path: str | Path) -> Index:
     return Index.open(path)
 
 
-def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str = "whoosh",
+def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str | None = None,
                 progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
                 mine_pairs: bool = True, workers: int | None = None) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
@@ -377,8 +377,16 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     ``mine_pairs=False`` switches off mining translation pairs from the indexed text (for
     benchmarks that must not learn from their own test data); it is recorded in the manifest.
     ``workers`` is the number of analysis processes (None: every core for large batches).
+    ``engine`` (whoosh, tantivy) applies to a new index or a rebuild; None keeps the index's own.
     """
     index_dir = Path(index_dir)
+    current = mf.read(index_dir).engine if mf.exists(index_dir) else None
+    if engine is not None:
+        get_engine(engine)  # unknown or not installed: say so before touching anything
+    if current and engine and engine != current and not rebuild:
+        raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it: "
+                             f"searchkit index --rebuild --engine {engine} --index {index_dir}")
+    engine = engine or current or "whoosh"
     if rebuild or not mf.exists(index_dir):
         idx = _fresh(index_dir, engine, rebuild, mine_pairs)
     else:

@@ -19,23 +19,34 @@ def analyzer() -> Analyzer:
     return Analyzer()
 
 
+ENGINES = ("whoosh", "tantivy")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    """Every test that uses an index runs once per engine: the engines must behave alike."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory):
-    """The seed corpus plus the small test corpus, indexed once per session (read-only)."""
-    root = tmp_path_factory.mktemp("corpus")
+def seed_index(tmp_path_factory, engine):
+    """The seed corpus plus the small test corpus, indexed once per session and engine (read-only)."""
+    root = tmp_path_factory.mktemp(f"corpus-{engine}")
     shutil.copytree(SEEDS, root / "seeds")
     shutil.copytree(DATA / "corpus", root / "extra")
     ix_dir = root / "index"
-    build_index([root / "seeds", root / "extra"], ix_dir)
+    build_index([root / "seeds", root / "extra"], ix_dir, engine=engine)
     ix = open_index(ix_dir)
     yield ix
     ix.close()
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A fresh clone-like working directory with ./seeds and no index, as cwd."""
+def workdir(tmp_path, monkeypatch, engine):
+    """A fresh clone-like working directory with ./seeds and no index, as cwd; an index built
+    there uses ``engine`` (through $SEARCHKIT_ENGINE)."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SEARCHKIT_INDEX", raising=False)
+    monkeypatch.setenv("SEARCHKIT_ENGINE", engine)
     return tmp_path

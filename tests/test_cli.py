@@ -108,7 +108,7 @@ def test_filters_on_the_command_line(run):
     assert all(h["lang"] == "en" for h in json.loads(res.stdout)["hits"])
 
 
-def test_papers_show_stats(run):
+def test_papers_show_stats(run, engine):
     res = run("papers", "--since", "2026", "--json")
     data = json.loads(res.stdout)
     assert data["total"] == 3
@@ -120,7 +120,7 @@ def test_papers_show_stats(run):
     assert res.exit_code == 2 and "no entry with id" in res.stderr
     res = run("stats", "--json")
     st = json.loads(res.stdout)
-    assert st["entries"] == 30 and st["by_kind"] == {"passage": 17, "paper": 13} and st["engine"] == "whoosh"
+    assert st["entries"] == 30 and st["by_kind"] == {"passage": 17, "paper": 13} and st["engine"] == engine
 
 
 def test_batch(run):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .base import Engine, EngineHit, SearchPage
 
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "tantivy")
 
 
 def get_engine(name: str) -> type[Engine]:
@@ -13,6 +13,16 @@ def get_engine(name: str) -> type[Engine]:
         from .whoosh_engine import WhooshEngine
 
         return WhooshEngine
+    if name == "tantivy":
+        try:
+            from .tantivy_engine import TantivyEngine
+        except ImportError as exc:
+            from ..errors import SearchkitError
+
+            raise SearchkitError(
+                f"the tantivy engine needs the tantivy package ({exc}); install it with: pip install 'searchkit[tantivy]'"
+            ) from exc
+        return TantivyEngine
     from ..errors import SearchkitError
 
     raise SearchkitError(f"unknown engine {name!r} (available: {', '.join(ENGINES)})")

@@ -1,0 +1,353 @@
+"""The tantivy engine (``pip install 'searchkit[tantivy]'``): the Rust engine behind Quickwit,
+for collections Whoosh is too slow for. The only module that imports tantivy.
+
+It indexes searchkit's own analysed terms (:mod:`searchkit.prepare`) as pre-tokenized text, so
+both engines match the same words, and queries arrive as the same engine-neutral trees. What
+differs from Whoosh: BM25 uses tantivy's fixed k1 1.2 / b 0.75 (``Ranking.b`` is Whoosh-only) and
+sums per-field scores the same way; dates are ranged through an integer column.
+
+Fields: ``record`` (the whole record as JSON, stored), pre-tokenized ``title text section body
+words``, raw keyword fields with columns (``fast``) for filters and facet counts, and
+``date_num`` (YYYYMMDD, missing parts 0: the same order as comparing the ISO strings).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from pathlib import Path
+from typing import Callable, Iterable
+
+import tantivy
+from tantivy import FieldType, Occur, Query
+
+from ..analysis import Analyzer
+from ..errors import IndexLockedError, IndexMismatchError
+from ..prepare import Analysed
+from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ
+from ..querytree import Query as Q
+from ..querytree import TermQ
+from ..ranking import Ranking
+from .base import Engine, EngineHit, SearchPage
+
+KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
+TEXTS = ("title", "text", "section", "body")
+WRITER_HEAP = 256_000_000  # bytes for the writer's in-memory segments (split between threads)
+MAX_FACET_VALUES = 65_000
+
+
+def make_schema():
+    sb = tantivy.SchemaBuilder()
+    for name in KEYWORDS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True)
+    for name in TEXTS:
+        sb.add_text_field(name, tokenizer_name="raw", index_option="position")
+    sb.add_text_field("words", tokenizer_name="raw", index_option="freq")  # unstemmed, for suggestions
+    sb.add_integer_field("date_num", indexed=True, fast=True)
+    sb.add_bytes_field("record", stored=True, indexed=False)
+    return sb.build()
+
+
+def date_number(date: str) -> int | None:
+    """'2024-05-01' -> 20240501, '2024-05' -> 20240500, '2024' -> 20240000 (None if not a date)."""
+    parts = date.split("-")
+    try:
+        nums = [int(p) for p in parts[:3]]
+    except ValueError:
+        return None
+    if not nums or not 0 < nums[0] < 10000:
+        return None
+    nums += [0] * (3 - len(nums))
+    return nums[0] * 10000 + nums[1] * 100 + nums[2]
+
+
+def _tokens(terms: Iterable[str]):
+    terms = list(terms)
+    return tantivy.PreTokenizedString(" ".join(terms), [tantivy.Token(t, i, 0, 0) for i, t in enumerate(terms)])
+
+
+def _guarded(method):
+    """tantivy reports damaged files as ValueError/OSError: one IndexMismatchError with the fix."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (IndexLockedError, IndexMismatchError):
+            raise
+        except (ValueError, OSError) as exc:
+            raise IndexMismatchError(
+                f"index files in {self._path} are damaged ({exc}); "
+                f"rebuild with: searchkit index --rebuild --index {self._path.parent}"
+            ) from exc
+
+    return wrapper
+
+
+class TantivyEngine(Engine):
+    name = "tantivy"
+
+    def __init__(self, ix, path: Path, analyzer: Analyzer, ranking: Ranking) -> None:
+        self._ix = ix
+        self._path = path
+        self._schema = ix.schema
+        self._analyzer = analyzer
+        self._ranking = ranking
+        self._searcher = None
+
+    # -- lifecycle --
+    @classmethod
+    def create(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> TantivyEngine:
+        return cls(tantivy.Index(make_schema(), path=str(path), reuse=False), path, analyzer, ranking)
+
+    @classmethod
+    def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> TantivyEngine:
+        hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
+        try:
+            ix = tantivy.Index.open(str(path))
+            engine = cls(ix, path, analyzer, ranking)
+            engine._search()
+        except (ValueError, OSError) as exc:
+            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc}); {hint}") from exc
+        return engine
+
+    @classmethod
+    def version(cls) -> str:
+        from importlib.metadata import version
+
+        return f"tantivy {version('tantivy')}"
+
+    def close(self) -> None:
+        self._searcher = None
+        self._ix = None
+
+    def _search(self):
+        if self._searcher is None:
+            self._ix.reload()
+            self._searcher = self._ix.searcher()
+        return self._searcher
+
+    # -- writing --
+    @_guarded
+    def apply(self, delete_paths: Iterable[str], records: Iterable[tuple[dict, Analysed]],
+              progress: Callable[[int], None] | None = None) -> int:
+        try:
+            writer = self._ix.writer(heap_size=WRITER_HEAP)
+        except ValueError as exc:
+            if "Lock" in str(exc):
+                raise IndexLockedError("the index is being updated by another process; try again when it has finished") from exc
+            raise
+        added = 0
+        try:
+            for path in delete_paths:
+                writer.delete_documents_by_term("path", path)
+            for rec, terms in records:
+                writer.add_document(self._document(rec, terms))
+                added += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.rollback()
+            raise
+        writer.commit()
+        writer.wait_merging_threads()
+        self._searcher = None
+        return added
+
+    @staticmethod
+    def _document(rec: dict, terms: Analysed):
+        doc = tantivy.Document()
+        rec = {k: v for k, v in rec.items() if v not in ("", None)}
+        for name in ("id", "kind", "lang", "doc", "category", "path"):
+            if name in rec:
+                doc.add_text(name, str(rec[name]))
+        if "category" in rec:
+            doc.add_text("category_key", rec["category"].lower())
+        doc.add_text("source_key", f"{rec['source_hash']} {rec['path']}")
+        if rec.get("date"):
+            doc.add_text("year", rec["date"][:4])
+            num = date_number(rec["date"])
+            if num is not None:
+                doc.add_integer("date_num", num)
+        for name in ("title", "text", "section", "body", "words"):
+            field = getattr(terms, name)
+            if field:
+                doc.add_pre_tokenized_text(name, _tokens(field))
+        doc.add_bytes("record", json.dumps(rec, ensure_ascii=False).encode("utf-8"))
+        return doc
+
+    # -- reading --
+    def _record(self, address) -> dict:
+        return json.loads(self._search().doc(address)["record"][0])
+
+    def _term(self, field: str, value: str):
+        return Query.term_query(self._schema, field, value)
+
+    def _to_tantivy(self, q: Q):
+        if isinstance(q, TermQ):
+            if q.field:
+                return self._boost(self._term(q.field, q.term), q.boost)
+            return self._any([self._boost(self._term(f, q.term), w * q.boost) for f, w in self._fields_with(q.term)])
+        if isinstance(q, PhraseQ):
+            fields = [(q.field, 1.0)] if q.field else self._fields_with(*q.terms)
+            return self._any([self._boost(self._phrase(f, q.terms, q.slop), w * q.boost) for f, w in fields])
+        if isinstance(q, KeywordQ):
+            if q.field == "category":
+                return self._term("category_key", q.value.lower())
+            return self._term(q.field, q.value if q.field == "id" else q.value.lower())
+        if isinstance(q, DateRangeQ):
+            lo = date_number(q.start) if q.start else None
+            hi = date_number(q.end) if q.end else None
+            if lo is None and hi is None:
+                return Query.exists_query("date_num")
+            return Query.range_query(self._schema, "date_num", FieldType.Integer, lo, hi)
+        if isinstance(q, MatchAllQ):
+            return Query.all_query()
+        if isinstance(q, DisMaxQ):
+            return Query.disjunction_max_query([self._to_tantivy(c) for c in q.clauses])
+        if isinstance(q, BoolQ):
+            clauses = [(Occur.Must, self._to_tantivy(c)) for c in q.must]
+            clauses += [(Occur.Should, self._to_tantivy(c)) for c in q.should]
+            clauses += [(Occur.MustNot, self._to_tantivy(c)) for c in q.must_not]
+            if not q.must and not q.should:
+                clauses.append((Occur.Must, Query.all_query()))
+            return Query.boolean_query(clauses)
+        raise TypeError(f"unknown query node {q!r}")
+
+    def _phrase(self, field: str, terms: tuple[str, ...], slop: int):
+        if len(terms) == 1:
+            return self._term(field, terms[0])
+        return Query.phrase_query(self._schema, field, list(terms), slop)
+
+    @staticmethod
+    def _boost(q, boost: float):
+        return q if boost == 1.0 else Query.boost_query(q, boost)
+
+    @staticmethod
+    def _any(queries: list):
+        if not queries:
+            return Query.empty_query()
+        return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+
+    def _fields_with(self, *terms: str) -> list[tuple[str, float]]:
+        s = self._search()
+        return [(f, w) for f, w in self._ranking.field_weights.items() if all(s.doc_freq(f, t) for t in terms)]
+
+    def _filtered(self, query, filters: list[Q]):
+        """``query`` restricted by the filters, which add nothing to the score."""
+        if not filters:
+            return query
+        clauses = [(Occur.Must, query)]
+        clauses += [(Occur.Must, Query.const_score_query(self._to_tantivy(f), 0.0)) for f in filters]
+        return Query.boolean_query(clauses)
+
+    @_guarded
+    def search(self, query: Q, filters: list[Q], limit: int, offset: int = 0) -> SearchPage:
+        s = self._search()
+        tq = self._filtered(self._to_tantivy(query), filters)
+        result = s.search(tq, limit=max(limit, 1), count=True, offset=offset)
+        hits = [EngineHit(self._record(addr), float(score)) for score, addr in result.hits[:limit]]
+        return SearchPage(result.count, hits)
+
+    @_guarded
+    def get(self, record_id: str) -> dict | None:
+        result = self._search().search(self._term("id", record_id), limit=1)
+        return self._record(result.hits[0][1]) if result.hits else None
+
+    def _all(self, query) -> list:
+        s = self._search()
+        n = s.num_docs
+        return [addr for _, addr in s.search(query, limit=max(n, 1), count=False).hits] if n else []
+
+    @_guarded
+    def scan(self, filters: list[Q], sort_by_date: bool = True) -> list[dict]:
+        records = [self._record(a) for a in self._all(self._filtered(Query.all_query(), filters))]
+        if sort_by_date:
+            records.sort(key=lambda r: r.get("date", ""), reverse=True)
+        else:
+            records.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))
+        return records
+
+    @_guarded
+    def facets(self, query: Q | None, filters: list[Q], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        tq = self._filtered(self._to_tantivy(query) if query is not None else Query.all_query(), filters)
+        aggs = {f: {"terms": {"field": f, "size": MAX_FACET_VALUES}} for f in fields}
+        got = self._search().aggregate(tq, aggs)
+        return {f: {b["key"]: b["doc_count"] for b in got[f]["buckets"] if b["key"] != ""} for f in fields}
+
+    @_guarded
+    def sources(self) -> dict[str, str]:
+        out = {}
+        for key in self.facets(None, [], ("source_key",))["source_key"]:  # live records only
+            digest, _, path = key.partition(" ")
+            out[path] = digest
+        return out
+
+    @_guarded
+    def doc_frequency(self, term: str) -> int:
+        return self._search().doc_freq("body", term)
+
+    @_guarded
+    def doc_ids(self, term: str) -> frozenset:
+        return frozenset((a.segment_ord, a.doc) for a in self._all(self._term("body", term)))
+
+    def vocabulary(self):
+        for term, _ in self._search().terms_with_prefix("body", ""):
+            yield term
+
+    @_guarded
+    def word_frequency(self, word: str) -> int:
+        return self._search().doc_freq("words", word)
+
+    @_guarded
+    def suggest(self, word: str, limit: int = 3) -> list[str]:
+        """Words of the term dictionary within edit distance 2 (1 for words of up to 4
+        letters), most frequent first. Unlike Whoosh's corrector only words with the same first
+        character are considered (a typo rarely hits it, and it bounds the walk)."""
+        if not word:
+            return []
+        maxdist = 2 if len(word) > 4 else 1
+        found = []
+        for cand, freq in self._search().terms_with_prefix("words", word[0]):
+            if cand != word and abs(len(cand) - len(word)) <= maxdist and _within(word, cand, maxdist):
+                found.append((-freq, cand))
+        return [w for _, w in sorted(found)[:limit]]
+
+    @_guarded
+    def more_like(self, record_id: str, text: str, limit: int, exclude: set[str]) -> list[EngineHit]:
+        """The 12 terms of ``text`` with the highest tf-idf, as one OR query on the body."""
+        s = self._search()
+        n = max(s.num_docs, 1)
+        tf: dict[str, int] = {}
+        for t in self._analyzer.analyze(text):
+            if not t.stop and len(t.text) > 1:
+                tf[t.text] = tf.get(t.text, 0) + 1
+        weighted = []
+        for term, f in tf.items():
+            df = s.doc_freq("body", term)
+            if df:
+                weighted.append((f * math.log(1 + n / df), term))
+        top = [t for _, t in sorted(weighted, reverse=True)[:12]]
+        if not top:
+            return []
+        result = s.search(self._any([self._term("body", t) for t in top]), limit=limit + len(exclude) + 1)
+        hits = [EngineHit(self._record(a), float(sc)) for sc, a in result.hits]
+        return [h for h in hits if h.record["id"] not in exclude and h.record["id"] != record_id][:limit]
+
+    @_guarded
+    def count(self) -> int:
+        return self._search().num_docs
+
+
+def _within(a: str, b: str, k: int) -> bool:
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``k`` (stops early)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > k:
+            return False
+        prev = cur
+    return prev[-1] <= k
