@@ -24,7 +24,7 @@ class PhraseQ:
     terms: tuple[str, ...]
     field: str | None = None
     boost: float = 1.0
-    slop: int = 1  # 1 = adjacent terms, as Whoosh counts it
+    slop: int = 0  # words allowed between consecutive phrase terms: 0 = adjacent
 
 
 @dataclass(frozen=True)

@@ -286,9 +286,10 @@ class WhooshEngine(Engine):
             return _any([Term(f, q.term, boost=w * q.boost) for f, w in self._fields_with(q.term)])
         if isinstance(q, PhraseQ):
             if q.field:
-                return Phrase(q.field, list(q.terms), slop=q.slop, boost=q.boost)
+                # Whoosh counts slop from 1 (= adjacent)
+                return Phrase(q.field, list(q.terms), slop=q.slop + 1, boost=q.boost)
             fields = dict(self._fields_with(*q.terms))
-            return _any([Phrase(f, list(q.terms), slop=q.slop, boost=w * q.boost) for f, w in fields.items()])
+            return _any([Phrase(f, list(q.terms), slop=q.slop + 1, boost=w * q.boost) for f, w in fields.items()])
         if isinstance(q, KeywordQ):
             if q.field == "category":
                 return Term("category_key", q.value.lower())
