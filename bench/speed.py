@@ -1,6 +1,6 @@
 """Speed benchmark: indexing and query latency, searchkit beside its floor and a reference engine.
 
-    python -m bench.speed [--data DIR] [--sizes 10000] [--ja 20000] [--runs 3]
+    python -m bench.speed [--data DIR] [--sizes 10000] [--ja 20000] [--runs 3] [--engines whoosh,tantivy]
 
 Corpora: arXiv AI abstracts (first N, English) and a Japanese set of the same shape (NLP Journal
 abstracts + JSQuAD paragraphs, replicated with distinct ids up to --ja passages; the table says so).
@@ -10,7 +10,7 @@ Columns, each a median of --runs runs where cheap enough:
 - reference: SQLite FTS5 (standard library) on the same pre-tokenized text;
 - queries (warm, in-process, limit 10, with highlights): p50/p95/p99 for term, phrase, boolean,
   filtered, Japanese and translated queries, and batch throughput; cold CLI search.
-A second engine becomes one more column (ENGINES).
+Each engine (--engines) gets its own rows: index build, latencies and cold CLI on the same text.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ QUERIES = {
     "term": ["transformer", "segmentation", "alignment", "robustness", "diffusion"],
     "phrase": ['"large language models"', '"reinforcement learning"', '"object detection"'],
     "boolean": ["vision AND language", "(agent OR planning) -robot", "+reasoning +benchmark"],
-    "filtered": ["language models --kind passage", "diffusion --since 2026"],
+    "filtered": ["language models --lang en", "diffusion --since 2025-04", "agents --category cs.AI"],
     "japanese": ["機械翻訳", "形態素解析", "係り受け解析の精度", "文書要約"],
     "translated": ["machine translation", "morphological analysis", "要約", "言語モデル"],
 }
@@ -95,14 +95,15 @@ def floor(records: list[dict]) -> dict:
     return {"analysis_s": analysis, "raw_fugashi_s": raw}
 
 
-def build_in_child(corpus: Path, ix: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KB) of `build_index` in a fresh process."""
-    code = ("import sys,time; from searchkit import build_index; t=time.perf_counter(); "
-            "build_index([sys.argv[1]], sys.argv[2], mine_pairs=False); print(time.perf_counter()-t)")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(ix)], check=True, capture_output=True, text=True)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return float(out.stdout.strip().splitlines()[-1]), max(rss, before)
+def build_in_child(corpus: Path, ix: Path, engine: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of `build_index` in a fresh process (the indexing process
+    itself; its analysis workers are forked from it and mostly share its pages)."""
+    code = ("import sys,time,resource; from searchkit import build_index; t=time.perf_counter(); "
+            "build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(ix), engine], check=True, capture_output=True, text=True)
+    wall, rss = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), int(rss) / 1024
 
 
 def fts5(records: list[dict], folder: Path) -> float:
@@ -142,6 +143,13 @@ def query_latency(ix_dir: Path, runs: int) -> dict:
                     ix.search(q, limit=10, translate=(kind == "translated"), counterparts=False, suggest=False, **opts)
                     times.append((time.perf_counter() - t0) * 1000)
             out[kind] = percentiles(times)
+        times = []
+        for _ in range(runs):
+            for q in QUERIES["term"]:
+                t0 = time.perf_counter()
+                ix.search(q, limit=0, translate=False, counterparts=False, suggest=False, facets=True)
+                times.append((time.perf_counter() - t0) * 1000)
+        out["facets"] = percentiles(times)
         batch = [q for qs in QUERIES.values() for q in qs if " --" not in q] * 4
         t0 = time.perf_counter()
         for q in batch:
@@ -166,10 +174,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000", help="arXiv sizes, comma-separated (full: 74728)")
     ap.add_argument("--ja", type=int, default=20000, help="Japanese passages (replicated set)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh, tantivy")
     args = ap.parse_args()
     data = data_dir(args.data)
-    sets = [(f"arXiv en {int(n):,}", arxiv(data, int(n))) for n in args.sizes.split(",")]
-    sets.append((f"ja {args.ja:,} (NLP Journal + JSQuAD, replicated)", japanese(data, args.ja)))
+    engines = args.engines.split(",")
+    sets = [(f"arXiv en {int(n):,}", arxiv(data, int(n))) for n in args.sizes.split(",") if int(n)]
+    if args.ja:
+        sets.append((f"ja {args.ja:,} (NLP Journal + JSQuAD, replicated)", japanese(data, args.ja)))
     rows, qrows, payload = [], [], {}
     for name, records in sets:
         mb = sum(len((r["title"] + r["text"]).encode()) for r in records) / 1e6
@@ -177,23 +188,26 @@ def main() -> None:
             tmp = Path(tmp)
             corpus = write(records, tmp)
             fl = floor(records)
-            wall, rss = build_in_child(corpus, tmp / "ix")
             ref = fts5(records, tmp)
-            size = du(tmp / "ix")
-            lat = query_latency(tmp / "ix", args.runs)
-            cold = cold_cli(tmp / "ix", args.runs)
-        rows.append([name, len(records), mb, fl["raw_fugashi_s"], fl["analysis_s"], wall, len(records) / wall,
-                     mb / wall, size, rss / 1024, wall / fl["analysis_s"], ref, cold])
-        for kind in QUERIES:
-            p = lat[kind]
-            qrows.append([name, kind, p["p50"], p["p95"], p["p99"]])
-        qrows.append([name, "batch (queries/s)", lat["batch_qps"], "", ""])
-        payload[name] = {"records": len(records), "mb": mb, **fl, "index_s": wall, "peak_rss_mb": rss / 1024,
-                         "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
-    print(table(["corpus", "passages", "MB", "fugashi s", "analysis s", "index s", "pass/s", "MB/s", "index MB",
-                 "peak RSS MB", "index/analysis", "FTS5 s", "cold CLI s"], rows))
+            for engine in engines:
+                ix = tmp / f"ix-{engine}"
+                wall, rss = build_in_child(corpus, ix, engine)
+                size = du(ix)
+                lat = query_latency(ix, args.runs)
+                cold = cold_cli(ix, args.runs)
+                rows.append([name, engine, len(records), mb, fl["raw_fugashi_s"], fl["analysis_s"], wall,
+                             len(records) / wall, mb / wall, size, rss, wall / fl["analysis_s"], ref, cold])
+                for kind in [*QUERIES, "facets"]:
+                    p = lat[kind]
+                    qrows.append([name, engine, kind, p["p50"], p["p95"], p["p99"]])
+                qrows.append([name, engine, "batch (queries/s)", lat["batch_qps"], "", ""])
+                payload[f"{name} / {engine}"] = {
+                    "records": len(records), "mb": mb, **fl, "index_s": wall, "peak_rss_mb": rss,
+                    "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
+    print(table(["corpus", "engine", "passages", "MB", "fugashi s", "analysis s", "index s", "pass/s", "MB/s",
+                 "index MB", "peak RSS MB", "index/analysis", "FTS5 s", "cold CLI s"], rows))
     print()
-    print(table(["corpus", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
+    print(table(["corpus", "engine", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
     print(f"results: {save('speed', payload)}")
 
 

@@ -164,6 +164,12 @@ def _print_explain(explain: dict, err: bool = False) -> None:
     typer.echo("", err=err)
 
 
+def _print_facets(facets: dict, err: bool = False) -> None:
+    for field, counts in facets.items():
+        values = ", ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        typer.echo(f"{field + ':':10}{values or '-'}", err=err)
+
+
 def _mark(snippet: str, spans) -> str:
     out, last = [], 0
     for s, e in spans:
@@ -225,6 +231,7 @@ def search_cmd(
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Extra glossary file: term<TAB>translation;..."),
     explain: bool = typer.Option(False, "--explain", help="Show the expanded query and every translation."),
     no_suggest: bool = typer.Option(False, "--no-suggest", help="No did-you-mean suggestion for misspelt queries."),
+    facets: bool = typer.Option(False, "--facets", help="Also count the matching entries by kind, lang, year and category."),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
@@ -233,7 +240,7 @@ def search_cmd(
             raise SearchkitError("choose one of --json and --jsonl")
         opts = dict(limit=limit, offset=offset, lang=lang, kind=kind, since=since, until=until, category=category,
                     require_all=require_all, translate=not no_translate, glossary=glossary, explain=explain,
-                    suggest=not no_suggest)
+                    suggest=not no_suggest, facets=facets)
         with _open(index) as ix:
             if batch is not None:
                 if query:
@@ -243,6 +250,8 @@ def search_cmd(
             if explain and not as_json:
                 _print_explain(result.explain, err=as_jsonl)
             _emit_hits(result, as_json, as_jsonl)
+            if result.facets is not None and not as_json:
+                _print_facets(result.facets, err=as_jsonl)
             if result.suggestion and not as_json:
                 typer.echo(typer.style(f"did you mean: {result.suggestion}", fg=typer.colors.MAGENTA), err=True)
             raise typer.Exit(EXIT_OK if result.hits or result.total else EXIT_NO_HITS)
@@ -251,7 +260,7 @@ def search_cmd(
 
 
 BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id",
-              "translate", "explain", "suggest"}
+              "translate", "explain", "suggest", "facets"}
 
 
 def _batch(ix, source: str, defaults: dict) -> None:

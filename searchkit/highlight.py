@@ -7,8 +7,11 @@ Every span is ``[start, end)`` into the stored field text.
 
 from __future__ import annotations
 
-from .analysis import Analyzer, Term
+from typing import Sequence
+
+from .analysis import Analyzer
 from .models import Span
+from .prepare import unpack_spans
 from .querytree import Highlight
 from .scripts import detect_lang
 
@@ -16,15 +19,17 @@ SNIPPET_CHARS = {"ja": 110, "en": 220}  # about two lines of a terminal in eithe
 _SENTENCE_STARTS = "。．.!?！？\n"
 
 
-def match_spans(terms: list[Term], want: Highlight, field: str) -> list[Span]:
+def match_spans(terms: Sequence[str], offsets: Sequence[int], want: Highlight, field: str) -> list[Span]:
+    """Spans of ``want``'s terms and phrases among ``terms``, whose [start, end) offsets are
+    ``offsets[2 * i]``, ``offsets[2 * i + 1]``."""
     spans: list[Span] = []
     if want.terms:
-        spans.extend(Span(field, t.start, t.end, t.text) for t in terms if t.text in want.terms)
+        spans.extend(Span(field, offsets[2 * i], offsets[2 * i + 1], t) for i, t in enumerate(terms) if t in want.terms)
     for phrase in want.phrases:
         k = len(phrase)
         for i in range(len(terms) - k + 1):
-            if terms[i].text == phrase[0] and all(terms[i + j].text == phrase[j] for j in range(1, k)):
-                spans.append(Span(field, terms[i].start, terms[i + k - 1].end, " ".join(phrase)))
+            if terms[i] == phrase[0] and all(terms[i + j] == phrase[j] for j in range(1, k)):
+                spans.append(Span(field, offsets[2 * i], offsets[2 * (i + k - 1) + 1], " ".join(phrase)))
     return _merge(spans)
 
 
@@ -44,7 +49,20 @@ def _merge(spans: list[Span]) -> list[Span]:
 def highlight_field(analyzer: Analyzer, text: str, want: Highlight, field: str) -> list[Span]:
     if not text or (not want.terms and not want.phrases):
         return []
-    return match_spans(analyzer.analyze(text), want, field)
+    terms = analyzer.analyze(text)
+    return match_spans([t.text for t in terms], [x for t in terms for x in (t.start, t.end)], want, field)
+
+
+def highlight_record(analyzer: Analyzer, record: dict, want: Highlight) -> list[Span]:
+    """Spans in the record's title and text: from the offsets stored at indexing time when the
+    engine returned them (``_spans``), else by analysing the text again (same terms either way)."""
+    if not want.terms and not want.phrases:
+        return []
+    stored = unpack_spans(record["_spans"]) if record.get("_spans") else None
+    if stored is None:
+        return (highlight_field(analyzer, record.get("title", ""), want, "title")
+                + highlight_field(analyzer, record.get("text", ""), want, "text"))
+    return [sp for field in ("title", "text") for sp in match_spans(*stored[field], want, field)]
 
 
 def snippet(text: str, spans: list[Span], lang: str = "") -> tuple[str, list[tuple[int, int]]]:

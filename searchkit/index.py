@@ -286,18 +286,19 @@ class Index:
     def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
                category: str = "", since: str = "", until: str = "", require_all: bool = False,
                translate: bool = True, glossary: str | Path | None = None, explain: bool = False,
-               counterparts: bool = True, suggest: bool = True) -> SearchResult:
+               counterparts: bool = True, suggest: bool = True, facets: bool = False) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
         ``translate`` adds Japanese<->English translation groups; ``glossary`` names an extra
         glossary file; ``explain`` attaches the expanded query; ``counterparts`` links each hit to
         its original/translation in the other language; ``suggest`` adds a did-you-mean query
-        when a query word does not occur in the index and a close word does.
+        when a query word does not occur in the index and a close word does; ``facets`` counts
+        the matching entries by kind, lang, year and category (``result.facets``).
         """
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
         result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
-                     translator=translator, explain=explain)
+                     translator=translator, explain=explain, facets=facets)
         if counterparts:
             memo: dict = {}
             for h in result.hits:

@@ -15,7 +15,9 @@ results come back in input order through a bounded window of chunks (memory stay
 from __future__ import annotations
 
 import os
+import struct
 import sys
+from array import array
 from collections import deque
 from typing import Iterator, NamedTuple
 
@@ -36,6 +38,7 @@ class Analysed(NamedTuple):
     section: Terms
     body: Terms  # title then text (the ranking field)
     words: Terms  # the unstemmed words of title and text
+    spans: bytes  # title and text terms with their offsets, stored for highlighting (pack_spans)
 
 
 def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
@@ -44,8 +47,41 @@ def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
     cut = len(title)
     n_title = sum(1 for t in terms if t.start < cut)
     body = tuple(t.text for t in terms)
+    offsets = array("I")
+    for i, t in enumerate(terms):
+        shift = 0 if i < n_title else cut + 1  # text offsets count from the start of the text
+        offsets.append(t.start - shift)
+        offsets.append(t.end - shift)
     section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
-    return Analysed(title=body[:n_title], text=body[n_title:], section=section, body=body, words=tuple(words))
+    return Analysed(title=body[:n_title], text=body[n_title:], section=section, body=body, words=tuple(words),
+                    spans=pack_spans(body, n_title, offsets))
+
+
+# -- stored offsets: highlighting a hit reads them instead of analysing its text again --
+_HEADER = struct.Struct("<BII")  # format version, number of title terms, number of terms
+SPANS_VERSION = 1
+
+
+def pack_spans(terms: Terms, n_title: int, offsets: array) -> bytes:
+    """``terms`` (title terms then text terms) and their [start, end) offsets into their own field."""
+    return _HEADER.pack(SPANS_VERSION, n_title, len(terms)) + offsets.tobytes() + "\0".join(terms).encode("utf-8")
+
+
+def unpack_spans(blob: bytes) -> dict[str, tuple[list[str], array]] | None:
+    """``{"title": (terms, offsets), "text": (terms, offsets)}`` from :func:`pack_spans`, where
+    offsets holds start, end pairs; None for a blob of another format."""
+    if len(blob) < _HEADER.size:
+        return None
+    version, n_title, n = _HEADER.unpack_from(blob)
+    if version != SPANS_VERSION:
+        return None
+    offsets = array("I")
+    end = _HEADER.size + 8 * n
+    offsets.frombytes(blob[_HEADER.size : end])
+    terms = blob[end:].decode("utf-8").split("\0") if n else []
+    if len(terms) != n:
+        return None
+    return {"title": (terms[:n_title], offsets[: 2 * n_title]), "text": (terms[n_title:], offsets[2 * n_title :])}
 
 
 def default_workers() -> int:

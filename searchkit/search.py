@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .errors import QuerySyntaxError
-from .highlight import highlight_field, snippet
+from .highlight import highlight_record, snippet
 from .models import KINDS, Hit
 from .query import CompiledQuery, QueryCompiler, parse_date_option
 from .querytree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
 
 MAX_LIMIT = 10_000
 LANGS = ("ja", "en", "und")
+FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,15 @@ class SearchResult:
     hits: list[Hit]
     explain: dict | None = None  # the expanded query and every translation, when asked for
     suggestion: str | None = None  # did-you-mean, when the query found (almost) nothing
+    facets: dict | None = None  # field -> value -> number of matching entries, when asked for
 
     def to_dict(self) -> dict:
         out = {"query": self.query, "total": self.total, "suggestion": self.suggestion,
                "hits": [h.to_dict() for h in self.hits]}
         if self.explain is not None:
             out["explain"] = self.explain
+        if self.facets is not None:
+            out["facets"] = self.facets
         return out
 
 
@@ -49,7 +53,7 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
     lang = record.get("lang", "")
     spans = []
     if want is not None:
-        spans = highlight_field(index.analyzer, title, want, "title") + highlight_field(index.analyzer, text, want, "text")
+        spans = highlight_record(index.analyzer, record, want)
     text_spans = [s for s in spans if s.field == "text"]
     matched: dict[str, dict] = {}
     for sp in spans:
@@ -81,7 +85,7 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
 
 
 def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False,
-        translator=None, explain: bool = False) -> SearchResult:
+        translator=None, explain: bool = False, facets: bool = False) -> SearchResult:
     if not 0 <= limit <= MAX_LIMIT:
         raise QuerySyntaxError(f"--limit must be between 0 and {MAX_LIMIT}")
     if offset < 0:
@@ -90,15 +94,16 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
     explained = compiled.explain() if explain else None
     if compiled.empty:
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
-            return SearchResult(text, 0, [], explained)
+            return SearchResult(text, 0, [], explained, facets={f: {} for f in FACETS} if facets else None)
         if not _has_filters(filters):
             raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
     page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
+    counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
     if explain:
         for h in hits:
             h.extra["explain"] = explain_hit(index, compiled.tree, h)
-    return SearchResult(text, page.total, hits, explained)
+    return SearchResult(text, page.total, hits, explained, facets=counts)
 
 
 def explain_hit(index, tree: Query, hit: Hit) -> dict:

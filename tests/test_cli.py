@@ -152,3 +152,13 @@ def test_broken_pipe_and_module_entry_point(workdir):
     assert proc.returncode == 0
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_facets_count_every_match_not_just_the_page(run):
+    res = run("search", "model", "--facets", "--json", "-n", "1")
+    data = json.loads(res.stdout)
+    assert len(data["hits"]) == 1 and data["total"] > 5
+    assert sum(data["facets"]["kind"].values()) == data["total"] == sum(data["facets"]["lang"].values())
+    narrowed = json.loads(run("search", "model", "--facets", "--json", "--lang", "ja").stdout)
+    assert narrowed["facets"]["lang"] == {"ja": data["facets"]["lang"]["ja"]}
+    assert "facets" not in json.loads(run("search", "model", "--json").stdout)

@@ -156,3 +156,23 @@ def test_facet_counts_equal_counting_the_matching_records(seed_index):
             assert got[f] == dict(Counter(r[f] for r in records if r.get(f))), f
         assert got["year"] == dict(Counter(r["date"][:4] for r in records if r.get("date")))
         assert sum(got["kind"].values()) == len(records)
+
+
+@pytest.mark.parametrize("query", ["alignment faking", "報酬関数の改ざん", '"reward tampering"', "モデル OR model",
+                                   "アライメント", "ti:sycophancy"])
+def test_stored_offsets_highlight_exactly_like_a_fresh_analysis(seed_index, query):
+    from searchkit.highlight import highlight_record
+    from searchkit.query import QueryCompiler
+
+    want = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).highlight
+    tree = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).tree
+    page = seed_index.engine.search(tree, [], limit=50)
+    assert page.hits
+    marked = 0
+    for h in page.hits:
+        assert h.record.get("_spans"), "the engine returns the stored offsets"
+        fresh = {k: v for k, v in h.record.items() if k != "_spans"}
+        stored = highlight_record(seed_index.analyzer, h.record, want)
+        assert stored == highlight_record(seed_index.analyzer, fresh, want)
+        marked += bool(stored)  # a hit matched only in its section has no title/text spans
+    assert marked

@@ -1,6 +1,8 @@
 """The engine interface: what index.py and the query layer need from a full-text engine.
 
-Records going in are plain dicts with the fields of :data:`RECORD_FIELDS`; queries are
+Records going in are plain dicts with the fields of :data:`RECORD_FIELDS`, each with the terms
+:mod:`searchkit.prepare` analysed for it; records coming out have the same fields plus, when the
+engine stored them, ``_spans`` (the packed term offsets highlighting reads). Queries are
 :mod:`searchkit.querytree` trees with already-analysed terms. Scores may differ between engines;
 hits, filters and phrases must not.
 """

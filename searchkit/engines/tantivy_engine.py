@@ -46,6 +46,7 @@ def make_schema():
     sb.add_text_field("words", tokenizer_name="raw", index_option="freq")  # unstemmed, for suggestions
     sb.add_integer_field("date_num", indexed=True, fast=True)
     sb.add_bytes_field("record", stored=True, indexed=False)
+    sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.prepare.pack_spans
     return sb.build()
 
 
@@ -175,11 +176,17 @@ class TantivyEngine(Engine):
             if field:
                 doc.add_pre_tokenized_text(name, _tokens(field))
         doc.add_bytes("record", json.dumps(rec, ensure_ascii=False).encode("utf-8"))
+        doc.add_bytes("spans", terms.spans)
         return doc
 
     # -- reading --
     def _record(self, address) -> dict:
-        return json.loads(self._search().doc(address)["record"][0])
+        doc = self._search().doc(address)
+        rec = json.loads(doc["record"][0])
+        spans = doc.get_first("spans")
+        if spans:
+            rec["_spans"] = spans
+        return rec
 
     def _term(self, field: str, value: str):
         return Query.term_query(self._schema, field, value)

@@ -119,6 +119,7 @@ def make_schema(analyzer: Analyzer) -> Schema:
         source_hash=STORED(),
         line=STORED(),
         position=STORED(),
+        spans=STORED(),  # searchkit.prepare.pack_spans: term offsets for highlighting (as "_spans")
     )
 
 
@@ -131,6 +132,15 @@ class LuceneBM25F(BM25F):
         n = parent.doc_frequency(fieldname, text)
         dc = parent.doc_count_all()
         return log(1 + (dc - n + 0.5) / (n + 0.5))
+
+
+def _record(stored: dict) -> dict:
+    """Whoosh's stored fields -> a searchkit record (the offsets blob travels as ``_spans``)."""
+    rec = dict(stored)
+    spans = rec.pop("spans", None)
+    if spans:
+        rec["_spans"] = spans
+    return rec
 
 
 def _any(queries: list):
@@ -262,6 +272,7 @@ class WhooshEngine(Engine):
                         doc[name] = list(getattr(terms, name))
                 # term lists (Whoosh numbers their positions) analysed once by searchkit.prepare
                 doc["body"], doc["words"] = list(terms.body), list(terms.words)
+                doc["spans"] = terms.spans
                 doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
                 if rec.get("category"):
                     doc["category_key"] = rec["category"].lower()
@@ -331,7 +342,7 @@ class WhooshEngine(Engine):
         s = self._search()
         wq, wf = self._to_whoosh(query), self._filter(filters)
         results = s.search(wq, filter=wf, limit=max(offset + limit, 1), terms=False)
-        page = [EngineHit(dict(h.fields()), float(h.score or 0.0)) for h in results[offset : offset + limit]]
+        page = [EngineHit(_record(h.fields()), float(h.score or 0.0)) for h in results[offset : offset + limit]]
         if results.scored_length() < max(offset + limit, 1):
             total = results.scored_length()
         else:
@@ -343,14 +354,14 @@ class WhooshEngine(Engine):
     def get(self, record_id: str) -> dict | None:
         s = self._search()
         num = s.document_number(id=record_id)
-        return dict(s.stored_fields(num)) if num is not None else None
+        return _record(s.stored_fields(num)) if num is not None else None
 
     @_guarded
     def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
         s = self._search()
         wf = self._filter(filters) or Every()
         kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
-        return [dict(h.fields()) for h in s.search(wf, limit=None, **kw)]
+        return [_record(h.fields()) for h in s.search(wf, limit=None, **kw)]
 
     @_guarded
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
@@ -396,7 +407,7 @@ class WhooshEngine(Engine):
             return []
         mask = {n for n in (s.document_number(id=i) for i in exclude) if n is not None}
         results = s.more_like(num, "body", text=text, top=limit + len(mask), numterms=12)
-        hits = [EngineHit(dict(h.fields()), float(h.score or 0.0)) for h in results if h.docnum not in mask]
+        hits = [EngineHit(_record(h.fields()), float(h.score or 0.0)) for h in results if h.docnum not in mask]
         return hits[:limit]
 
     @_guarded
