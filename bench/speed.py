@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import resource
 import sqlite3
 import statistics
 import subprocess

@@ -349,6 +349,37 @@ def show_cmd(
     _run(go)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_cmd(
+    index: Optional[Path] = IndexOpt,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Required to listen on a non-loopback address."),
+) -> None:
+    """Serve a local web page for searching and reading (and /api/search, the JSON of search --json)."""
+
+    def go():
+        if host not in LOOPBACK and not allow_remote:
+            raise SearchkitError(f"--host {host} would make the index readable from other machines; add --allow-remote to do that")
+        import uvicorn
+
+        from .web.app import create_app
+
+        ix = _open(index)
+        if host not in LOOPBACK:
+            typer.echo(f"searchkit: warning: serving {ix.path} to the network on {host}:{port}; there is no authentication", err=True)
+        typer.echo(f"searchkit: serving {ix.path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        try:
+            uvicorn.run(create_app(ix), host=host, port=port, log_level="warning")
+        finally:
+            ix.close()
+
+    _run(go)
+
+
 @app.command("similar")
 def similar_cmd(
     entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),

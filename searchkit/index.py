@@ -339,9 +339,9 @@ class Index:
         hit.extra["counterparts"] = self.counterparts(hit)
         return hit
 
-    def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "") -> list[Hit]:
-        """Every paper entry matching the filters, newest first (undated ones last)."""
-        filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang)
+    def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = "") -> list[Hit]:
+        """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""
+        filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
         recs = self.engine.scan(filters.clauses(), sort_by_date=True)
         recs.sort(key=lambda r: (r.get("date", "") == "", ""))  # stable: dated newest-first, then undated
         return [record_to_hit(self, r, 0.0, None) for r in recs]

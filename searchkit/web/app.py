@@ -1,0 +1,159 @@
+"""The web application: Starlette routes, Jinja2 templates (autoescaped), local static files.
+
+Every page calls :class:`searchkit.Index` exactly as the CLI does; ``/api/search`` returns the
+JSON of ``searchkit search --json``. Document text reaches the page only through Jinja2's
+autoescaping; highlights are rendered from :func:`marked` segments, so ``<mark>`` is the only markup
+added to document text.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import NotFoundError, SearchkitError
+from ..index import Index
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 10
+FACET_FIELDS = ("kind", "lang", "year", "category")
+FILTER_KEYS = ("kind", "lang", "year", "category")
+
+
+def marked(text: str, spans) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, highlighted) segments at the [start, end) ``spans``."""
+    out, last = [], 0
+    for s, e in sorted(spans):
+        if s < last or e > len(text):
+            continue
+        if s > last:
+            out.append((text[last:s], False))
+        out.append((text[s:e], True))
+        last = e
+    if last < len(text):
+        out.append((text[last:], False))
+    return out
+
+
+def query_with(params: dict, **changes) -> str:
+    """The query string of ``params`` with ``changes`` applied; empty values are left out."""
+    from urllib.parse import urlencode
+
+    merged = {**params, **{k: str(v) for k, v in changes.items()}}
+    return urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
+
+def _int(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(value), lo), hi) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _search_options(params) -> dict:
+    """Query-string parameters -> keyword arguments of Index.search (same names as the CLI)."""
+    opts = {k: params.get(k, "") for k in ("lang", "kind", "category", "since", "until")}
+    year = params.get("year", "")
+    if year:
+        opts["since"] = opts["until"] = year
+    opts = {k: v for k, v in opts.items() if v}
+    for flag, key in (("no_translate", "translate"), ("no_suggest", "suggest")):
+        if params.get(flag) in ("1", "true", "on"):
+            opts[key] = False
+    if params.get("all") in ("1", "true", "on"):
+        opts["require_all"] = True
+    return opts
+
+
+def create_app(index: Index) -> Starlette:
+    """The app serving one open index; calls into the index are serialised by a lock (the
+    engines' searchers are not shared between threads)."""
+    lock = threading.Lock()
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    env.globals["marked"] = marked
+    env.globals["query_with"] = query_with
+    env.globals["spans_of"] = lambda hit, field: [(s.start, s.end) for s in hit.highlights if s.field == field]
+
+    def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
+
+    def error_page(message: str, status: int, q: str = "") -> HTMLResponse:
+        return page("error.html", status=status, message=message, q=q)
+
+    def home(request: Request):
+        params = request.query_params
+        q = params.get("q", "").strip()
+        filters = {k: params.get(k, "") for k in FILTER_KEYS if params.get(k)}
+        if not q and not filters:
+            with lock:
+                stats = index.stats()
+            return page("search.html", q="", result=None, filters={}, stats=stats)
+        pg = _int(params.get("page"), 1, 1, 1000)
+        try:
+            with lock:
+                result = index.search(q, limit=PAGE_SIZE, offset=(pg - 1) * PAGE_SIZE, facets=True,
+                                      **_search_options(params))
+        except SearchkitError as exc:
+            return error_page(str(exc), 400, q)
+        pages = max(1, -(-result.total // PAGE_SIZE))
+        return page("search.html", q=q, result=result, filters=filters, page=pg, pages=pages,
+                    params=dict(params), stats=None)
+
+    def entry(request: Request):
+        entry_id = request.path_params["entry_id"]
+        try:
+            with lock:
+                hit = index.get(entry_id)
+                originals = [index.get(c["id"]) for c in hit.extra.get("counterparts", [])[:1]]
+                papers = index.papers(doc=hit.doc) if hit.doc else []
+        except NotFoundError as exc:
+            return error_page(str(exc), 404)
+        except SearchkitError as exc:
+            return error_page(str(exc), 400)
+        return page("entry.html", hit=hit, originals=originals, papers=papers, q="")
+
+    def papers(request: Request):
+        params = request.query_params
+        category, year = params.get("category", ""), params.get("year", "")
+        order = "oldest" if params.get("sort") == "oldest" else "newest"
+        try:
+            with lock:
+                every = index.papers()
+                shown = index.papers(category=category, since=year, until=year)
+        except SearchkitError as exc:
+            return error_page(str(exc), 400)
+        categories = sorted({p.category for p in every if p.category})
+        years = sorted({p.date[:4] for p in every if p.date}, reverse=True)
+        if order == "oldest":
+            shown.sort(key=lambda p: (p.date == "", p.date))  # undated entries stay last
+        return page("papers.html", papers=shown, total=len(every), categories=categories, years=years,
+                    category=category, year=year, order=order, q="")
+
+    def api_search(request: Request):
+        params = request.query_params
+        q = params.get("q", "")
+        limit = _int(params.get("limit"), 10, 0, 1000)
+        offset = _int(params.get("offset"), 0, 0, 1_000_000)
+        try:
+            with lock:
+                result = index.search(q, limit=limit, offset=offset, explain=params.get("explain") in ("1", "true"),
+                                      facets=params.get("facets") in ("1", "true"), **_search_options(params))
+        except SearchkitError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(result.to_dict())
+
+    routes = [
+        Route("/", home),
+        Route("/entry/{entry_id:path}", entry),
+        Route("/papers", papers),
+        Route("/api/search", api_search),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes)
