@@ -1,6 +1,6 @@
 """Ranking quality, side by side with a reference BM25 engine on the same documents and queries.
 
-    python -m bench.relevance [--data DIR] [--sets scifact,jsquad,nlp] [--split test]
+    python -m bench.relevance [--data DIR] [--sets scifact,jsquad,nlp] [--split test] [--engines whoosh,tantivy]
 
 Datasets (../shared/data, see each SOURCE.md):
 - scifact: BEIR SciFact, English scientific abstracts; tune on ``train``, report ``test``.
@@ -62,16 +62,16 @@ PUBLISHED = {"scifact": "BM25: BEIR 0.665, Anserini 0.679, best bm25s variant 0.
 
 
 # -- searchkit through its public API --
-def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None):
+def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: str = "whoosh"):
     corpus = folder / "corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as fh:
         for d in docs:
             fh.write(json.dumps({"id": d["id"], "doc": d["id"], "title": d["title"], "text": d["text"],
                                  "lang": lang}, ensure_ascii=False) + "\n")
     t0 = time.perf_counter()
-    build_index([corpus], folder / "ix", mine_pairs=False)
+    build_index([corpus], folder / f"ix-{engine}", mine_pairs=False, engine=engine)
     build_s = time.perf_counter() - t0
-    with open_index(folder / "ix") as ix:
+    with open_index(folder / f"ix-{engine}") as ix:
         if ranking is not None:
             ix.ranking = ranking
             ix.engine._ranking = ranking
@@ -137,6 +137,7 @@ def main() -> None:
     ap.add_argument("--sets", default="scifact,jsquad,nlp")
     ap.add_argument("--split", choices=["test", "train"], default="test", help="report split (train = tuning split)")
     ap.add_argument("--max-queries", type=int, default=0, help="use only the first N queries (quick runs)")
+    ap.add_argument("--engines", default="whoosh,tantivy", help="searchkit engines to run (comma-separated)")
     args = ap.parse_args()
     data = data_dir(args.data)
     rows, payload = [], {}
@@ -147,10 +148,12 @@ def main() -> None:
         if args.max_queries:
             queries = dict(list(queries.items())[: args.max_queries])
             qrels = {q: qrels[q] for q in queries}
-        with tempfile.TemporaryDirectory() as tmp:
-            sk_build, sk_run, sk_times = searchkit_run(docs, queries, Path(tmp), lang)
-        ref_build, ref_run, ref_times = bm25s_run(docs, queries, lang)
-        for engine, run, times, build_s in (("searchkit", sk_run, sk_times, sk_build), ("bm25s (lucene)", ref_run, ref_times, ref_build)):
+        results = []
+        for engine in args.engines.split(","):
+            with tempfile.TemporaryDirectory() as tmp:
+                results.append((f"searchkit {engine}", *searchkit_run(docs, queries, Path(tmp), lang, engine=engine)))
+        results.append(("bm25s (lucene)", *bm25s_run(docs, queries, lang)))
+        for engine, build_s, run, times in results:
             m = evaluate(run, qrels, MEASURES)
             lat = percentiles(times)
             rows.append([f"{name}/{split}", engine, m["nDCG@10"], m["RR@10"], m["R@100"], lat["p50"], build_s])

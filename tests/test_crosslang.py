@@ -62,6 +62,9 @@ def test_transliteration_of_words_in_no_dictionary(seed_index):
     sound = SoundIndex(["poison", "model", "ポイズニング"])
     assert sound.english_for("ポイズニング")[0][0] == "poison"
     assert sound.katakana_for("poisoning")[0][0] == "ポイズニング"
+    # a consonant skeleton alone would pair these; the spelling with vowels does not
+    assert SoundIndex(["ダウンロード", "プロセッサー"]).katakana_for("termlist") == []
+    assert SoundIndex(["ダウンロード", "プロセッサー"]).katakana_for("plus") == []
 
 
 def test_mined_parenthetical_pairs(seed_index, analyzer):

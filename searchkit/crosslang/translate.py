@@ -222,7 +222,9 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
-        if not out and "translit" in src:
+        if not out and not entries and "translit" in src:
+            # only for words no dictionary knows: a known word whose translations are absent
+            # from the index is absent, not a loanword to guess (plus -> プラス, not プロセス)
             out = self._translit(text, toks, partial)
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
 

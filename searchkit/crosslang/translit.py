@@ -28,6 +28,8 @@ _ENGLISH_FOLDS = [("ph", "f"), ("th", "s"), ("ck", "k"), ("gh", ""), ("wh", "w")
 # sounds Japanese does not distinguish, or writes differently (n before p/b is often m)
 _SKELETON_FOLDS = str.maketrans({"l": "r", "v": "b", "c": "k", "q": "k", "z": "s", "f": "h", "m": "n", "d": "t"})
 MIN_SKELETON = 3
+MIN_SPELLING = 0.5  # similarity of the whole spellings (vowels included) a skeleton match also needs
+_LOOSE = [("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("l", "r"), ("v", "b"), ("c", "k"), ("y", "i")]
 
 
 def romanize(kata: str) -> str:
@@ -82,6 +84,21 @@ def similar(a: str, b: str, threshold: float = 0.8) -> float:
     return r if r >= threshold and a[0] == b[0] else 0.0
 
 
+def loose_spelling(english: str) -> str:
+    """An English word spelt the way a romanised loanword would spell its sounds, roughly."""
+    w = english.lower()
+    for a, b in _LOOSE:
+        w = w.replace(a, b)
+    return w
+
+
+def spelling_similarity(english: str, katakana: str) -> float:
+    """Whole-word similarity, vowels included: the skeleton alone lets ダウンロード pass for
+    "termlist" (t-n-r-t vs t-n-r-s-t, spelling .12); real pairs score 0.5-0.8 (poison/ポイズ .55,
+    chunk/チャンク .55, poisoning/ポイズニング .74), chance ones mostly below 0.5."""
+    return SequenceMatcher(None, loose_spelling(english), romanize(katakana).replace("l", "r")).ratio()
+
+
 class SoundIndex:
     """Skeletons of the index's vocabulary, to find sound-alike words in the other script.
 
@@ -127,9 +144,12 @@ class SoundIndex:
             keys.add(skeleton(roman[:-4], False))
         out: dict[str, float] = {}
         for key in keys:
-            for t, s in self._best(key, self._english, limit):
-                out[t] = max(out.get(t, 0.0), s)
+            for t, s in self._best(key, self._english, limit * 3):
+                if spelling_similarity(t, katakana) >= MIN_SPELLING or (
+                        roman.endswith("ingu") and spelling_similarity(t, katakana[:-3]) >= MIN_SPELLING):
+                    out[t] = max(out.get(t, 0.0), s)
         return sorted(out.items(), key=lambda ts: -ts[1])[:limit]
 
     def katakana_for(self, english: str, limit: int = 3) -> list[tuple[str, float]]:
-        return self._best(skeleton(english, True), self._katakana, limit)
+        found = self._best(skeleton(english, True), self._katakana, limit * 3)
+        return [(t, s) for t, s in found if spelling_similarity(english, t) >= MIN_SPELLING][:limit]
