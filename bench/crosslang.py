@@ -1,6 +1,6 @@
 """Cross-language retrieval benchmark on NLP Journal (ja/en titles and abstracts).
 
-    python -m bench.crosslang [--data DIR] [--papers N]
+    python -m bench.crosslang [--data DIR] [--papers N] [--half all|dev|test] [--engine whoosh|tantivy]
 
 Every abstract is its own passage (ja and en separately). Queries are titles; the relevant
 passage is the same paper's abstract in the target language (search restricted to that
@@ -70,12 +70,13 @@ def main() -> None:
     ap.add_argument("--papers", type=int, default=None, help="use only the first N complete papers")
     ap.add_argument("--half", choices=["all", "dev", "test"], default="all",
                     help="dev = even-indexed papers (settings were chosen on these), test = odd")
+    ap.add_argument("--engine", default="whoosh", help="whoosh or tantivy (same analysis; latency differs)")
     args = ap.parse_args()
     rows = load(data_dir(args.data), args.papers, args.half)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(rows, Path(tmp))
         t0 = time.perf_counter()
-        build_index([corpus], Path(tmp) / "ix", mine_pairs=False)
+        build_index([corpus], Path(tmp) / "ix", mine_pairs=False, engine=args.engine)
         build_s = time.perf_counter() - t0
         with open_index(Path(tmp) / "ix") as ix:
             _ = ix.translator().sound  # build the transliteration index once, outside the timings

@@ -355,6 +355,28 @@ class QueryCompiler:
         self._units.append(unit)
         return DisMaxQ(tuple(clauses))
 
+    def _pair_groups(self, units) -> list[Query]:
+        """Neighbouring units' translations side by side, in either order, as a small extra:
+        "named entity" -> 固有 表現, "detection of structure" -> 構造 (の) 検出. Japanese writes
+        a translated phrase as a compound, so adjacency is evidence the pair was meant together."""
+        cfg = self.translator.config
+        if not cfg.pairs:
+            return []
+        out = []
+        for a, b in zip(units, units[1:]):
+            clauses = []
+            for ta in a.translations[: cfg.pairs]:
+                for tb in b.translations[: cfg.pairs]:
+                    w = cfg.pair_weight * min(ta.weight, tb.weight)
+                    # into English one word may stand between ("extraction of entities")
+                    slop = cfg.pair_slop_en if a.lang == "ja" else 0
+                    clauses += [PhraseQ(ta.terms + tb.terms, boost=w, slop=slop),
+                                PhraseQ(tb.terms + ta.terms, boost=w, slop=slop)]
+                    self._phrases += [ta.terms + tb.terms, tb.terms + ta.terms]
+            if clauses:
+                out.append(DisMaxQ(tuple(clauses)))
+        return out
+
     def _translate(self, words, phrases, should) -> None:
         """Add each unit's translation group: as an alternative ranked beside the typed words, or,
         where a word is required, as an accepted substitute for it."""
@@ -367,6 +389,8 @@ class QueryCompiler:
                     should.append(group)
                 else:
                     target[idx] = _or_alternative(target[idx], group)
+            ranked = [u for u in units if not u.partial and words[u.word_index][1] is should]
+            should.extend(self._pair_groups(ranked))
         for text, target, idx in phrases:
             units = [u for u in self.translator.units([text]) if not u.partial]
             if not units:
