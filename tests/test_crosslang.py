@@ -167,3 +167,34 @@ def test_translated_queries_never_crash(seed_index, query):
         from searchkit.errors import QuerySyntaxError
 
         assert isinstance(exc, QuerySyntaxError)
+
+
+def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
+    from searchkit.query import QueryCompiler
+    from searchkit.querytree import DisMaxQ, PhraseQ
+
+    tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=seed_index.translator()).compile(
+        "alignment faking").tree
+    groups = [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
+    assert len(groups) == 1
+    phrases = {p.terms for p in groups[0].clauses}
+    assert ("アラインメント", "改竄") in phrases and ("改竄", "アラインメント") in phrases
+    shared = seed_index.translator()
+    kept = shared.config
+    shared.config = type(kept)(pairs=0)
+    try:
+        tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=shared).compile("alignment faking").tree
+    finally:
+        shared.config = kept
+    assert not [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
+
+
+def test_japanese_derivational_suffix_also_stands_for_the_noun(seed_index):
+    from searchkit.crosslang.translate import JA_DERIVATIONAL_SUFFIXES, Translator
+
+    assert {"的", "性", "化"} <= JA_DERIVATIONAL_SUFFIXES
+    t = seed_index.translator()
+    fake = Translator(t.analyzer, t.lexicon, lambda term: 5, lambda term: frozenset(), lambda terms: 0 if "的" in terms else 3,
+                      lambda: [])
+    got = {tr.terms: tr.weight for tr in fake._score("probabilistic", [("確率的", "jmdict", 0, True)], False)}
+    assert ("確率",) in got and ("確率", "的") not in got  # the phrase never occurs; the noun does
