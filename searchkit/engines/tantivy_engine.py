@@ -95,7 +95,6 @@ class TantivyEngine(Engine):
         self._schema = ix.schema
         self._analyzer = analyzer
         self._ranking = ranking
-        self._searcher = None
 
     # -- lifecycle --
     @classmethod
@@ -107,8 +106,9 @@ class TantivyEngine(Engine):
         hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
         try:
             ix = tantivy.Index.open(str(path))
+            ix.reload()
             engine = cls(ix, path, analyzer, ranking)
-            engine._search()
+            engine._search().num_docs  # reads every segment's metadata: damage is reported here
         except (ValueError, OSError) as exc:
             raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc}); {hint}") from exc
         return engine
@@ -120,14 +120,12 @@ class TantivyEngine(Engine):
         return f"tantivy {version('tantivy')}"
 
     def close(self) -> None:
-        self._searcher = None
         self._ix = None
 
     def _search(self):
-        if self._searcher is None:
-            self._ix.reload()
-            self._searcher = self._ix.searcher()
-        return self._searcher
+        """A searcher on the latest commit (cheap: a snapshot handle); one operation uses one, so
+        document addresses stay valid while another process commits."""
+        return self._ix.searcher()
 
     # -- writing --
     @_guarded
@@ -153,7 +151,7 @@ class TantivyEngine(Engine):
             raise
         writer.commit()
         writer.wait_merging_threads()
-        self._searcher = None
+        self._ix.reload()  # this process sees its own commit at once
         return added
 
     @staticmethod
@@ -180,8 +178,9 @@ class TantivyEngine(Engine):
         return doc
 
     # -- reading --
-    def _record(self, address) -> dict:
-        doc = self._search().doc(address)
+    @staticmethod
+    def _record(s, address) -> dict:
+        doc = s.doc(address)
         rec = json.loads(doc["record"][0])
         spans = doc.get_first("spans")
         if spans:
@@ -254,22 +253,24 @@ class TantivyEngine(Engine):
         s = self._search()
         tq = self._filtered(self._to_tantivy(query), filters)
         result = s.search(tq, limit=max(limit, 1), count=True, offset=offset)
-        hits = [EngineHit(self._record(addr), float(score)) for score, addr in result.hits[:limit]]
+        hits = [EngineHit(self._record(s, addr), float(score)) for score, addr in result.hits[:limit]]
         return SearchPage(result.count, hits)
 
     @_guarded
     def get(self, record_id: str) -> dict | None:
-        result = self._search().search(self._term("id", record_id), limit=1)
-        return self._record(result.hits[0][1]) if result.hits else None
-
-    def _all(self, query) -> list:
         s = self._search()
+        result = s.search(self._term("id", record_id), limit=1)
+        return self._record(s, result.hits[0][1]) if result.hits else None
+
+    @staticmethod
+    def _all(s, query) -> list:
         n = s.num_docs
         return [addr for _, addr in s.search(query, limit=max(n, 1), count=False).hits] if n else []
 
     @_guarded
     def scan(self, filters: list[Q], sort_by_date: bool = True) -> list[dict]:
-        records = [self._record(a) for a in self._all(self._filtered(Query.all_query(), filters))]
+        s = self._search()
+        records = [self._record(s, a) for a in self._all(s, self._filtered(Query.all_query(), filters))]
         if sort_by_date:
             records.sort(key=lambda r: r.get("date", ""), reverse=True)
         else:
@@ -297,7 +298,7 @@ class TantivyEngine(Engine):
 
     @_guarded
     def doc_ids(self, term: str) -> frozenset:
-        return frozenset((a.segment_ord, a.doc) for a in self._all(self._term("body", term)))
+        return frozenset((a.segment_ord, a.doc) for a in self._all(self._search(), self._term("body", term)))
 
     def vocabulary(self):
         for term, _ in self._search().terms_with_prefix("body", ""):
@@ -339,7 +340,7 @@ class TantivyEngine(Engine):
         if not top:
             return []
         result = s.search(self._any([self._term("body", t) for t in top]), limit=limit + len(exclude) + 1)
-        hits = [EngineHit(self._record(a), float(sc)) for sc, a in result.hits]
+        hits = [EngineHit(self._record(s, a), float(sc)) for sc, a in result.hits]
         return [h for h in hits if h.record["id"] not in exclude and h.record["id"] != record_id][:limit]
 
     @_guarded
