@@ -269,8 +269,10 @@ def test_engines_agree_on_a_real_corpus(tmp_path):
                 name, value = flag.split(" ")
                 opts[name] = value
             a, b = w.search(q, limit=1000, **opts), t.search(q, limit=1000, **opts)
-            assert a.total == b.total > 0, q
+            assert a.total == b.total == len(a.hits) > 0, q
             assert {h.id for h in a.hits} == {h.id for h in b.hits}, q
+            # totals are exact with a one-hit page too
+            assert w.search(q, limit=1, **opts).total == t.search(q, limit=1, **opts).total == a.total, q
 
 
 def test_an_open_index_sees_updates_made_elsewhere(tmp_path, corpus, engine):
