@@ -66,12 +66,16 @@ def japanese(data: Path, n: int) -> list[dict]:
     return out
 
 
-def write(records: list[dict], folder: Path) -> Path:
-    path = folder / "corpus.jsonl"
-    with path.open("w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return path
+def write(records: list[dict], folder: Path, per_file: int = 5000) -> Path:
+    """The records as JSONL files of ``per_file`` records in ``folder/corpus`` (one big file
+    would exceed the ingest size limit, and a collection is many files anyway)."""
+    out = folder / "corpus"
+    out.mkdir()
+    for i in range(0, len(records), per_file):
+        with (out / f"part{i // per_file:04d}.jsonl").open("w", encoding="utf-8") as fh:
+            for r in records[i : i + per_file]:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return out
 
 
 def floor(records: list[dict]) -> dict:
@@ -94,14 +98,16 @@ def floor(records: list[dict]) -> dict:
     return {"analysis_s": analysis, "raw_fugashi_s": raw}
 
 
-def build_in_child(corpus: Path, ix: Path, engine: str) -> tuple[float, float]:
+def build_in_child(corpus: Path, ix: Path, engine: str, expected: int) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of `build_index` in a fresh process (the indexing process
     itself; its analysis workers are forked from it and mostly share its pages)."""
     code = ("import sys,time,resource; from searchkit import build_index; t=time.perf_counter(); "
-            "build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
-            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.total_entries)")
     out = subprocess.run([sys.executable, "-c", code, str(corpus), str(ix), engine], check=True, capture_output=True, text=True)
-    wall, rss = out.stdout.strip().splitlines()[-1].split()
+    wall, rss, entries = out.stdout.strip().splitlines()[-1].split()
+    if int(entries) != expected:
+        sys.exit(f"bench.speed: the {engine} index holds {entries} entries, expected {expected}: {out.stderr.strip()}")
     return float(wall), int(rss) / 1024
 
 
@@ -190,7 +196,7 @@ def main() -> None:
             ref = fts5(records, tmp)
             for engine in engines:
                 ix = tmp / f"ix-{engine}"
-                wall, rss = build_in_child(corpus, ix, engine)
+                wall, rss = build_in_child(corpus, ix, engine, len(records))
                 size = du(ix)
                 lat = query_latency(ix, args.runs)
                 cold = cold_cli(ix, args.runs)
@@ -203,6 +209,14 @@ def main() -> None:
                 payload[f"{name} / {engine}"] = {
                     "records": len(records), "mb": mb, **fl, "index_s": wall, "peak_rss_mb": rss,
                     "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for engine in engines:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "searchkit", "index", str(seeds), "--index", f"{tmp}/ix", "-q",
+                            "--engine", engine], check=True, capture_output=True)
+            cold = cold_cli(Path(tmp) / "ix", max(args.runs, 5))
+        qrows.append(["seeds/ (30 entries)", engine, "cold CLI search (s)", cold, "", ""])
+        payload[f"seeds / {engine}"] = {"cold_cli_s": cold}
     print(table(["corpus", "engine", "passages", "MB", "fugashi s", "analysis s", "index s", "pass/s", "MB/s",
                  "index MB", "peak RSS MB", "index/analysis", "FTS5 s", "cold CLI s"], rows))
     print()
