@@ -179,12 +179,13 @@ class Index:
         replacing = {str(src.path) for src, _, _ in changed}
         seen: dict[str, str] = {}
         out = []
+        empty = self.engine.count() == 0  # a new index: no lookups of existing ids needed
         for src, digest, doc in changed:
             path = str(src.path)
             for rec in _records(doc, path, digest):
                 rid = rec["id"]
                 owner = seen.get(rid)
-                if owner is None:
+                if owner is None and not empty:
                     existing = self.engine.get(rid)
                     if existing and existing.get("path") not in replacing:
                         owner = existing.get("path")
