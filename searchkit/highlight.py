@@ -23,14 +23,26 @@ def match_spans(terms: Sequence[str], offsets: Sequence[int], want: Highlight, f
     """Spans of ``want``'s terms and phrases among ``terms``, whose [start, end) offsets are
     ``offsets[2 * i]``, ``offsets[2 * i + 1]``."""
     spans: list[Span] = []
-    if want.terms:
-        spans.extend(Span(field, offsets[2 * i], offsets[2 * i + 1], t) for i, t in enumerate(terms) if t in want.terms)
+    for word in want.terms:
+        spans.extend(Span(field, offsets[2 * i], offsets[2 * i + 1], word) for i in _positions(terms, word))
     for phrase in want.phrases:
         k = len(phrase)
-        for i in range(len(terms) - k + 1):
-            if terms[i] == phrase[0] and all(terms[i + j] == phrase[j] for j in range(1, k)):
+        for i in _positions(terms, phrase[0]):
+            if i + k <= len(terms) and all(terms[i + j] == phrase[j] for j in range(1, k)):
                 spans.append(Span(field, offsets[2 * i], offsets[2 * (i + k - 1) + 1], " ".join(phrase)))
     return _merge(spans)
+
+
+def _positions(terms: Sequence[str], word: str):
+    """Every index of ``word`` in ``terms`` (list.index scans in C: a hit has a few hundred terms
+    and a query a few words)."""
+    i = -1
+    while True:
+        try:
+            i = terms.index(word, i + 1)
+        except ValueError:
+            return
+        yield i
 
 
 def _merge(spans: list[Span]) -> list[Span]:
