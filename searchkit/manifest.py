@@ -18,7 +18,7 @@ from .errors import IndexMismatchError, IndexMissingError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 @dataclass

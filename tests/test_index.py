@@ -286,3 +286,11 @@ def test_an_open_index_sees_updates_made_elsewhere(tmp_path, corpus, engine):
             time.sleep(0.05)
         assert reader.search("zyzzogeton", translate=False).total == 1
         assert reader.engine.count() == 32
+
+
+def test_tantivy_terms_are_single_whitespace_tokens():
+    pytest.importorskip("tantivy")
+    from searchkit.engines.tantivy_engine import _joined, _safe
+
+    assert _safe("改竄") == "改竄" and _safe("new york") == "new_york" and _safe("a\u3000b") == "a_b"
+    assert _joined(["報酬", "new york", "model"]).split(" ") == ["報酬", "new_york", "model"]

@@ -1,12 +1,13 @@
 """The tantivy engine (``pip install 'searchkit[tantivy]'``): the Rust engine behind Quickwit,
 for collections Whoosh is too slow for. The only module that imports tantivy.
 
-It indexes searchkit's own analysed terms (:mod:`searchkit.prepare`) as pre-tokenized text, so
-both engines match the same words, and queries arrive as the same engine-neutral trees. What
+It indexes searchkit's own analysed terms (:mod:`searchkit.prepare`), joined by spaces and split
+again by tantivy's whitespace tokenizer (positions 0, 1, 2 … as in the analysis), so both engines
+match the same words, and queries arrive as the same engine-neutral trees. What
 differs from Whoosh: BM25 uses tantivy's fixed k1 1.2 / b 0.75 (``Ranking.b`` is Whoosh-only) and
 sums per-field scores the same way; dates are ranged through an integer column.
 
-Fields: ``record`` (the whole record as JSON, stored), pre-tokenized ``title text section body
+Fields: ``record`` (the whole record as JSON, stored), term-list ``title text section body
 words``, raw keyword fields with columns (``fast``) for filters and facet counts, and
 ``date_num`` (YYYYMMDD, missing parts 0: the same order as comparing the ISO strings).
 """
@@ -33,6 +34,7 @@ from .base import Engine, EngineHit, SearchPage
 
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
+TEXT_FIELDS = frozenset(TEXTS + ("words",))
 WRITER_HEAP = 256_000_000  # bytes for the writer's in-memory segments (split between threads)
 MAX_FACET_VALUES = 65_000
 
@@ -41,9 +43,11 @@ def make_schema():
     sb = tantivy.SchemaBuilder()
     for name in KEYWORDS:
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
+    # searchkit's terms joined by spaces; tantivy's whitespace tokenizer numbers them 0, 1, 2 …
+    # exactly as the analysis does (much cheaper than one Python Token object per term)
     for name in TEXTS:
-        sb.add_text_field(name, tokenizer_name="raw", index_option="position")
-    sb.add_text_field("words", tokenizer_name="raw", index_option="freq")  # unstemmed, for suggestions
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("words", tokenizer_name="whitespace", index_option="freq")  # unstemmed, for suggestions
     sb.add_integer_field("date_num", indexed=True, fast=True)
     sb.add_bytes_field("record", stored=True, indexed=False)
     sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.prepare.pack_spans
@@ -63,9 +67,14 @@ def date_number(date: str) -> int | None:
     return nums[0] * 10000 + nums[1] * 100 + nums[2]
 
 
-def _tokens(terms: Iterable[str]):
-    terms = list(terms)
-    return tantivy.PreTokenizedString(" ".join(terms), [tantivy.Token(t, i, 0, 0) for i, t in enumerate(terms)])
+def _safe(term: str) -> str:
+    """A term as one whitespace-free token (a space inside a term, which analysis never makes
+    for words but a dictionary lemma could hold, would split it)."""
+    return term if term.isprintable() and not any(c.isspace() for c in term) else "_".join(term.split())
+
+
+def _joined(terms) -> str:
+    return " ".join(map(_safe, terms))
 
 
 def _guarded(method):
@@ -172,7 +181,7 @@ class TantivyEngine(Engine):
         for name in ("title", "text", "section", "body", "words"):
             field = getattr(terms, name)
             if field:
-                doc.add_pre_tokenized_text(name, _tokens(field))
+                doc.add_text(name, _joined(field))
         doc.add_bytes("record", json.dumps(rec, ensure_ascii=False).encode("utf-8"))
         doc.add_bytes("spans", terms.spans)
         return doc
@@ -188,7 +197,7 @@ class TantivyEngine(Engine):
         return rec
 
     def _term(self, field: str, value: str):
-        return Query.term_query(self._schema, field, value)
+        return Query.term_query(self._schema, field, _safe(value) if field in TEXT_FIELDS else value)
 
     def _to_tantivy(self, q: Q):
         if isinstance(q, TermQ):
@@ -224,7 +233,7 @@ class TantivyEngine(Engine):
     def _phrase(self, field: str, terms: tuple[str, ...], slop: int):
         if len(terms) == 1:
             return self._term(field, terms[0])
-        return Query.phrase_query(self._schema, field, list(terms), slop)
+        return Query.phrase_query(self._schema, field, [_safe(t) for t in terms], slop)
 
     @staticmethod
     def _boost(q, boost: float):
@@ -238,7 +247,7 @@ class TantivyEngine(Engine):
 
     def _fields_with(self, *terms: str) -> list[tuple[str, float]]:
         s = self._search()
-        return [(f, w) for f, w in self._ranking.field_weights.items() if all(s.doc_freq(f, t) for t in terms)]
+        return [(f, w) for f, w in self._ranking.field_weights.items() if all(s.doc_freq(f, _safe(t)) for t in terms)]
 
     def _filtered(self, query, filters: list[Q]):
         """``query`` restricted by the filters, which add nothing to the score."""
@@ -294,7 +303,7 @@ class TantivyEngine(Engine):
 
     @_guarded
     def doc_frequency(self, term: str) -> int:
-        return self._search().doc_freq("body", term)
+        return self._search().doc_freq("body", _safe(term))
 
     @_guarded
     def doc_ids(self, term: str) -> frozenset:
@@ -306,7 +315,7 @@ class TantivyEngine(Engine):
 
     @_guarded
     def word_frequency(self, word: str) -> int:
-        return self._search().doc_freq("words", word)
+        return self._search().doc_freq("words", _safe(word))
 
     @_guarded
     def suggest(self, word: str, limit: int = 3) -> list[str]:
@@ -333,7 +342,7 @@ class TantivyEngine(Engine):
                 tf[t.text] = tf.get(t.text, 0) + 1
         weighted = []
         for term, f in tf.items():
-            df = s.doc_freq("body", term)
+            df = s.doc_freq("body", _safe(term))
             if df:
                 weighted.append((f * math.log(1 + n / df), term))
         top = [t for _, t in sorted(weighted, reverse=True)[:12]]
