@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from .scripts import JA, LATIN, script_runs
 
@@ -24,8 +23,7 @@ _LATIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HALF_WIDTH_MARKS = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding half-width kana under NFKC
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a NamedTuple: created ~10^5 times a second, far cheaper than a frozen dataclass
     """One word of the original text.
 
     ``norm`` is the NFKC + case-folded surface; ``lemma`` the dictionary form used as the index
@@ -122,8 +120,11 @@ class Tokenizer:
             return
         offset = 0
         for line in text.split("\n"):
-            for t in self._line(line):
-                yield Token(t.norm, t.start + offset, t.end + offset, t.lang, t.lemma, t.gloss, t.function, t.unknown)
+            if offset:
+                for t in self._line(line):
+                    yield t._replace(start=t.start + offset, end=t.end + offset)
+            else:
+                yield from self._line(line)
             offset += len(line) + 1
 
     def _line(self, line: str) -> tuple[Token, ...]:
