@@ -166,8 +166,10 @@ class Index:
         if deletes or records:
             from .prepare import analyse
 
-            # the analysis pool (if any) starts here, before the engine takes its write lock
-            report.entries_added = self.engine.apply(deletes, analyse(records, self.analyzer, workers), progress)
+            # the analysis pool (if any) starts here, before the engine takes its write lock, and
+            # stops when the block ends (also when the engine cannot take the lock)
+            with analyse(records, self.analyzer, workers) as stream:
+                report.entries_added = self.engine.apply(deletes, stream, progress)
             self._update_mined_pairs(changed, report.removed)
             self.manifest.updated = ""
             mf.write(self.path, self.manifest)

@@ -92,19 +92,44 @@ def default_workers() -> int:
     return max(1, min(cores, 8))
 
 
-def analyse(records: list[dict], analyzer: Analyzer, workers: int | None = None) -> Iterator[tuple[dict, Analysed]]:
-    """``(record, Analysed)`` for every record, in order. ``workers=None`` uses every core for
+def analyse(records: list[dict], analyzer: Analyzer, workers: int | None = None) -> AnalysisStream:
+    """``(record, Analysed)`` for every record, in order, as a stream to use in a ``with`` block
+    (which stops the worker pool however the block ends). ``workers=None`` uses every core for
     batches of at least MIN_PARALLEL records; ``workers=1`` analyses in this process.
 
     Call it (it starts the pool) before the engine opens its writer."""
     if workers is None:
         workers = default_workers() if len(records) >= MIN_PARALLEL else 1
     if workers <= 1 or len(records) <= CHUNK:
-        return ((rec, analyse_record(analyzer, rec)) for rec in records)
+        return AnalysisStream((rec, analyse_record(analyzer, rec)) for rec in records)
     return _parallel(records, analyzer.config, workers)
 
 
-def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Iterator[tuple[dict, Analysed]]:
+class AnalysisStream:
+    """An iterator of analysed records that owns the worker pool producing them (if any)."""
+
+    def __init__(self, items: Iterator[tuple[dict, Analysed]], pool=None) -> None:
+        self._items = items
+        self._pool = pool
+
+    def __iter__(self) -> Iterator[tuple[dict, Analysed]]:
+        return self._items
+
+    def close(self) -> None:
+        """Stop the workers (at once: a writer that failed to start must not leave them behind)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> AnalysisStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> AnalysisStream:
     import multiprocessing as mp
 
     # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
@@ -112,21 +137,16 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Iter
     pool = ctx.Pool(workers, initializer=_worker_init, initargs=(config,))
 
     def run() -> Iterator[tuple[dict, Analysed]]:
-        try:
-            chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
-            pending: deque = deque()
-            for chunk in chunks:
-                pending.append((chunk, pool.apply_async(_worker_analyse, ([_slim(r) for r in chunk],))))
-                if len(pending) >= workers * WINDOW_PER_WORKER:
-                    yield from _drain_one(pending)
-            while pending:
+        chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.apply_async(_worker_analyse, ([_slim(r) for r in chunk],))))
+            if len(pending) >= workers * WINDOW_PER_WORKER:
                 yield from _drain_one(pending)
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
+        while pending:
+            yield from _drain_one(pending)
 
-    return run()
+    return AnalysisStream(run(), pool)
 
 
 def _drain_one(pending: deque) -> Iterator[tuple[dict, Analysed]]:

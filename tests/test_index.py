@@ -294,3 +294,21 @@ def test_tantivy_terms_are_single_whitespace_tokens():
 
     assert _safe("改竄") == "改竄" and _safe("new york") == "new_york" and _safe("a\u3000b") == "a_b"
     assert _joined(["報酬", "new york", "model"]).split(" ") == ["報酬", "new_york", "model"]
+
+
+def test_a_locked_index_stops_the_analysis_workers(tmp_path, engine):
+    """The pool starts before the writer takes the lock; when the lock is refused it must stop."""
+    import multiprocessing
+
+    from searchkit.errors import IndexLockedError
+
+    _mixed_corpus(tmp_path / "src")
+    build_index([SEEDS], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as holder:
+        lock = holder.engine._ix.writer()  # another writer holds the index
+        try:
+            with pytest.raises(IndexLockedError):
+                build_index([tmp_path / "src"], tmp_path / "ix", workers=2)
+            assert multiprocessing.active_children() == []
+        finally:
+            (lock.cancel if engine == "whoosh" else lock.rollback)()
