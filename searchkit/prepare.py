@@ -8,8 +8,8 @@ ends a token and lines are tokenized independently.
 
 Parallel analysis (``workers > 1``): a process pool is started *before* the engine takes its write
 lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
-results come back in input order through a bounded window of chunks (memory stays bounded by
-``WINDOW`` chunks whatever the batch size), and so a build with N workers is identical to one with 1.
+results come back in input order through a bounded window of chunks (``WINDOW_PER_WORKER`` per
+worker, whatever the batch size), and so a build with N workers is identical to one with 1.
 """
 
 from __future__ import annotations

@@ -93,10 +93,10 @@ class TranslatorConfig:
     # weight: units are the query's words, and a word's importance is BM25's idf, not how
     # confidently a dictionary ranks its translation
     flatten: float = 0.5
-    suffix_factor: float = 0.8
+    suffix_factor: float = 0.8  # weight of 確率 for a dictionary's 確率的 (JA_DERIVATIONAL_SUFFIXES)
     pairs: int = 2  # translations per unit tried side by side with the next unit's (0: off)
     pair_weight: float = 0.5  # weight of such a pair phrase, times the lower of the two
-    pair_slop_en: int = 1  # words allowed between the two in English text  # weight of 確率 for a dictionary's 確率的 (JA_DERIVATIONAL_SUFFIXES)
+    pair_slop_en: int = 1  # words allowed between the two in English text
 
 
 @dataclass

@@ -20,11 +20,10 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import NotFoundError, SearchkitError
 from ..index import Index
+from ..search import FACETS
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
-FACET_FIELDS = ("kind", "lang", "year", "category")
-FILTER_KEYS = ("kind", "lang", "year", "category")
 
 
 def marked(text: str, spans) -> list[tuple[str, bool]]:
@@ -90,7 +89,7 @@ def create_app(index: Index) -> Starlette:
     def home(request: Request):
         params = request.query_params
         q = params.get("q", "").strip()
-        filters = {k: params.get(k, "") for k in FILTER_KEYS if params.get(k)}
+        filters = {k: params.get(k, "") for k in FACETS if params.get(k)}  # a facet click filters
         if not q and not filters:
             with lock:
                 stats = index.stats()
@@ -103,7 +102,7 @@ def create_app(index: Index) -> Starlette:
         except SearchkitError as exc:
             return error_page(str(exc), 400, q)
         pages = max(1, -(-result.total // PAGE_SIZE))
-        return page("search.html", q=q, result=result, filters=filters, page=pg, pages=pages,
+        return page("search.html", q=q, result=result, filters=filters, page=pg, pages=pages, page_size=PAGE_SIZE,
                     params=dict(params), stats=None)
 
     def entry(request: Request):
