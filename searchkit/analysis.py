@@ -26,7 +26,11 @@ ENGLISH_STOP_WORDS = frozenset(
     "then there these they this to was will with s".split()
 )
 
+ENGLISH_CACHE = 100_000  # English words whose stems an Analyzer remembers
 ANALYZER_VERSION = 1  # bump whenever terms change: indexes built with another version are refused
+
+
+_new = tuple.__new__  # builds a Term without the Python-level NamedTuple constructor
 
 
 class Term(NamedTuple):
@@ -53,6 +57,7 @@ class Analyzer:
         self.config = config or AnalyzerConfig()
         self.tokenizer = Tokenizer()
         self._stem = None
+        self._english: dict[str, tuple[str, bool]] = {}  # word -> (stem, stop word?)
 
     def __getstate__(self) -> dict:
         return {"config": self.config}
@@ -78,23 +83,31 @@ class Analyzer:
     def analyze_words(self, text: str) -> tuple[list[Term], list[str]]:
         """The terms of ``text`` and, for each, the unstemmed word it came from (the lower-cased
         English word or the Japanese lemma), in one pass: indexing needs both."""
-        stem = self.stemmer()
+        english = self._english
         out: list[Term] = []
         words: list[str] = []
         pos = 0
-        for tok in self.tokenizer.iter_tokens(text):
-            if tok.function:
-                continue
-            if tok.lang == "ja":
-                out.append(Term(tok.lemma, pos, tok.start, tok.end, False, tok.gloss))
-                words.append(tok.lemma)
-            else:
-                t = stem(tok.norm)
-                stop = tok.norm in ENGLISH_STOP_WORDS or t in ENGLISH_STOP_WORDS
-                out.append(Term(t, pos, tok.start, tok.end, stop, ""))
-                words.append(tok.norm)
-            pos += 1
+        for offset, tokens in self.tokenizer.lines(text):
+            for norm, start, end, lang, lemma, gloss, function in tokens:
+                if function:
+                    continue
+                if lang == "ja":
+                    out.append(_new(Term, (lemma, pos, start + offset, end + offset, False, gloss)))
+                    words.append(lemma)
+                else:
+                    stem, stop = english.get(norm) or self._learn(norm)
+                    out.append(_new(Term, (stem, pos, start + offset, end + offset, stop, "")))
+                    words.append(norm)
+                pos += 1
         return out, words
+
+    def _learn(self, word: str) -> tuple[str, bool]:
+        """(stem, stop word?) of an English word, remembered (words repeat)."""
+        stem = self.stemmer()(word)
+        if len(self._english) >= ENGLISH_CACHE:
+            self._english.clear()
+        got = self._english[word] = (stem, word in ENGLISH_STOP_WORDS or stem in ENGLISH_STOP_WORDS)
+        return got
 
     def index_terms(self, text: str) -> list[str]:
         return [t.text for t in self.analyze(text)]

@@ -1,10 +1,10 @@
 """Records -> their analysed fields: once per record, in worker processes for large batches.
 
 Analysis (fugashi, stemming) is the engine-neutral part of indexing, so it runs here and every
-engine indexes the same :class:`Analysed` terms. ``title + "\\n" + text`` is analysed once; the
-title, text and ranking-body term lists and the unstemmed words (for spelling suggestions) all come
-from that one pass, which is what a fresh analysis of each would give because a line break always
-ends a token and lines are tokenized independently.
+engine indexes the same :class:`Analysed` terms. Title and text are analysed once each; the
+ranking body is the title's terms followed by the text's (what analysing ``title + "\\n" + text``
+gives, because a line break always ends a token), and the unstemmed words (for spelling
+suggestions) come from the same pass.
 
 Parallel analysis (``workers > 1``): a process pool is started *before* the engine takes its write
 lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
@@ -19,6 +19,8 @@ import struct
 import sys
 from array import array
 from collections import deque
+from itertools import chain
+from operator import itemgetter
 from typing import Iterator, NamedTuple
 
 from .analysis import Analyzer, AnalyzerConfig
@@ -42,19 +44,20 @@ class Analysed(NamedTuple):
 
 
 def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
-    title, text = rec.get("title") or "", rec.get("text") or ""
-    terms, words = analyzer.analyze_words(f"{title}\n{text}")
-    cut = len(title)
-    n_title = sum(1 for t in terms if t.start < cut)
-    body = tuple(t.text for t in terms)
-    offsets = array("I")
-    for i, t in enumerate(terms):
-        shift = 0 if i < n_title else cut + 1  # text offsets count from the start of the text
-        offsets.append(t.start - shift)
-        offsets.append(t.end - shift)
+    title, title_words = analyzer.analyze_words(rec.get("title") or "")
+    text, text_words = analyzer.analyze_words(rec.get("text") or "")
+    title_terms = tuple(map(_TEXT, title))
+    body = title_terms + tuple(map(_TEXT, text))
+    # offsets count from the start of each term's own field
+    offsets = array("I", chain.from_iterable(map(_SPAN, title)))
+    offsets.extend(chain.from_iterable(map(_SPAN, text)))
     section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
-    return Analysed(title=body[:n_title], text=body[n_title:], section=section, body=body, words=tuple(words),
-                    spans=pack_spans(body, n_title, offsets))
+    return Analysed(title=title_terms, text=body[len(title_terms):], section=section, body=body,
+                    words=tuple(title_words + text_words), spans=pack_spans(body, len(title_terms), offsets))
+
+
+_TEXT = itemgetter(0)  # Term.text
+_SPAN = itemgetter(2, 3)  # Term.start, Term.end
 
 
 # -- stored offsets: highlighting a hit reads them instead of analysing its text again --

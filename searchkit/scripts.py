@@ -54,17 +54,33 @@ def script_runs(text: str) -> list[tuple[str, int, int]]:
         if pos < len(text):
             runs.append((OTHER, pos, len(text)))
         return runs
-    cur = char_script(text[0])
-    start = 0
-    for i in range(1, len(text)):
-        ch = text[i]
-        # a combining mark stays with the character it modifies
-        s = cur if unicodedata.category(ch)[0] == "M" else char_script(ch)
-        if s != cur:
-            runs.append((cur, start, i))
-            cur, start = s, i
-    runs.append((cur, start, len(text)))
-    return runs
+    # one class letter per character (j, l, o; k, m for marks) through str.translate in C, then
+    # runs by a regex: a mark continues whatever run it is in; at the start it is a run of its own
+    # script (k: a mark in the kana blocks, JA; m: any other mark, LATIN)
+    classes = text.translate(_class_table(text))
+    return [(_RUN_SCRIPT[m.group()[0]], m.start(), m.end()) for m in _RUN.finditer(classes)]
+
+
+_CLASS_LETTER = {JA: "j", LATIN: "l", OTHER: "o"}
+_RUN_SCRIPT = {"j": JA, "k": JA, "l": LATIN, "m": LATIN, "o": OTHER}
+_RUN = re.compile(r"[jk][jkm]*|[lm][lkm]*|o[okm]*")
+# Memo of a pure function of one character (bounded by the characters ever seen): code point ->
+# its class letter for script_runs; _SEEN holds the same characters as strings for set arithmetic.
+_CLASSES: dict[int, str] = {}
+_SEEN: set[str] = set()
+
+
+def _class_table(text: str) -> dict[int, str]:
+    new = set(text)
+    new -= _SEEN
+    for ch in new:
+        script = char_script(ch)
+        if unicodedata.category(ch)[0] == "M":
+            _CLASSES[ord(ch)] = "k" if script == JA else "m"
+        else:
+            _CLASSES[ord(ch)] = _CLASS_LETTER[script]
+        _SEEN.add(ch)
+    return _CLASSES
 
 
 def detect_lang(text: str) -> str:

@@ -19,6 +19,7 @@ FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 DEPENDENT_POS2 = "非自立可能"
 
 LINE_CACHE = 1024  # lines whose tokens a Tokenizer keeps
+FEATURE_CACHE = 200_000  # UniDic feature strings a Tokenizer remembers (bounded by the dictionary)
 _LATIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HALF_WIDTH_MARKS = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding half-width kana under NFKC
 
@@ -28,7 +29,7 @@ class Token(NamedTuple):  # a NamedTuple: created ~10^5 times a second, far chea
 
     ``norm`` is the NFKC + case-folded surface; ``lemma`` the dictionary form used as the index
     term (UniDic lemma for Japanese, ``norm`` otherwise); ``gloss`` the English source UniDic gives
-    for loanwords (アライメント → alignment); ``function`` marks particles, auxiliaries and symbols.
+    for loanwords (アライメント → alignment); ``function`` marks particles, auxiliaries, symbols and dependent verbs.
     """
 
     norm: str
@@ -38,7 +39,6 @@ class Token(NamedTuple):  # a NamedTuple: created ~10^5 times a second, far chea
     lemma: str
     gloss: str = ""
     function: bool = False
-    unknown: bool = False
 
 
 def normalize(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
@@ -47,6 +47,10 @@ def normalize(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
     Returns ``(norm, starts, ends)``: normalised character ``i`` came from the original cluster
     ``text[starts[i]:ends[i]]``. A cluster is a base character with its combining marks, so
     ｶﾞ becomes ガ as one unit; a token ``norm[s:e]`` is ``text[starts[s]:ends[e - 1]]``.
+
+    Most characters become exactly one character on their own (Ａ -> a, ， -> ,): they go through
+    ``str.translate`` in C. Only the others (marks, and characters that expand, like … -> ...)
+    are normalised one cluster at a time.
     """
     n = len(text)
     if text.isascii():
@@ -55,26 +59,61 @@ def normalize(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
         folded = text.casefold()
         if len(folded) == n:  # casefold never shrinks: equal length means one char for one char
             return folded, range(n), range(1, n + 1)
+    special = _special_chars(text)
+    if not special:
+        return text.translate(_ONE_TO_ONE), range(n), range(1, n + 1)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and (
-            unicodedata.combining(text[j]) or (text[j] in _HALF_WIDTH_MARKS and "\uff66" <= text[j - 1] <= "\uff9f")
-        ):
+    done = 0  # text[:done] is in out
+    for m in re.finditer("[" + re.escape(special) + "]", text):
+        k = m.start()
+        if k < done:  # absorbed by the previous cluster
+            continue
+        c = k - 1 if k > done and _attaches(text, k) else k  # a mark belongs to the character before it
+        if c > done:
+            out.append(text[done:c].translate(_ONE_TO_ONE))
+            starts.extend(range(done, c))
+            ends.extend(range(done + 1, c + 1))
+        j = c + 1
+        while j < n and _attaches(text, j):
             j += 1
-        chunk = text[i:j]
-        if chunk.isascii():
-            norm = chunk.lower()
-        else:
-            norm = unicodedata.normalize("NFKC", chunk).casefold()
+        norm = unicodedata.normalize("NFKC", text[c:j]).casefold()
         out.append(norm)
-        starts.extend([i] * len(norm))
+        starts.extend([c] * len(norm))
         ends.extend([j] * len(norm))
-        i = j
+        done = j
+    if done < n:
+        out.append(text[done:].translate(_ONE_TO_ONE))
+        starts.extend(range(done, n))
+        ends.extend(range(done + 1, n + 1))
     return "".join(out), starts, ends
+
+
+# Memo of a pure function of one character (bounded by the characters ever seen): code point ->
+# its NFKC + casefold image, for characters that become exactly one character by themselves.
+_ONE_TO_ONE: dict[int, str] = {}
+_SPECIAL: set[str] = set()  # characters that expand or combine with their neighbour
+_SEEN: set[str] = set()  # the characters in either
+
+
+def _special_chars(text: str) -> str:
+    """The characters of ``text`` that cannot go through ``_ONE_TO_ONE``, learning new ones."""
+    chars = set(text)
+    for ch in chars - _SEEN:
+        image = unicodedata.normalize("NFKC", ch).casefold()
+        if len(image) != 1 or unicodedata.combining(ch) or ch in _HALF_WIDTH_MARKS or unicodedata.combining(image):
+            _SPECIAL.add(ch)
+        else:
+            _ONE_TO_ONE[ord(ch)] = image
+        _SEEN.add(ch)
+    return "".join(sorted(chars & _SPECIAL))
+
+
+def _attaches(text: str, j: int) -> bool:
+    """Does ``text[j]`` belong to the cluster of the character before it?"""
+    ch = text[j]
+    return bool(unicodedata.combining(ch)) or (ch in _HALF_WIDTH_MARKS and "\uff66" <= text[j - 1] <= "\uff9f")
 
 
 class Tokenizer:
@@ -83,6 +122,7 @@ class Tokenizer:
     def __init__(self) -> None:
         self._tagger = None
         self._cache: dict[str, tuple[Token, ...]] = {}
+        self._feature_cache: dict[str, tuple[str, str, bool]] = {}
 
     def __getstate__(self) -> dict:
         return {}
@@ -112,80 +152,128 @@ class Tokenizer:
         return list(self.iter_tokens(text))
 
     def iter_tokens(self, text: str) -> Iterator[Token]:
-        """Tokens of ``text``, line by line through a small cache: the same lines are analysed
-        for several fields (title, text, and title + text for ranking) and for highlighting,
-        and a line break always ends a token, so lines can be tokenized independently."""
+        """Tokens of ``text`` in order (see :meth:`lines`)."""
+        for offset, tokens in self.lines(text):
+            if offset:
+                for norm, start, end, lang, lemma, gloss, function in tokens:
+                    yield _new(Token, (norm, start + offset, end + offset, lang, lemma, gloss, function))
+            else:
+                yield from tokens
+
+    def lines(self, text: str) -> Iterator[tuple[int, tuple[Token, ...]]]:
+        """``(offset, tokens)`` for each line of ``text``: the tokens' offsets count from the start
+        of their line, which starts at ``offset``. Lines go through a small cache: the same lines
+        come back for highlighting and queries, and a line break always ends a token, so lines can
+        be tokenized independently."""
         if "\n" not in text:
-            yield from self._line(text)
+            yield 0, self._line(text)
             return
         offset = 0
         for line in text.split("\n"):
-            if offset:
-                for t in self._line(line):
-                    yield t._replace(start=t.start + offset, end=t.end + offset)
-            else:
-                yield from self._line(line)
+            yield offset, self._line(line)
             offset += len(line) + 1
 
     def _line(self, line: str) -> tuple[Token, ...]:
         got = self._cache.get(line)
         if got is None:
-            got = tuple(self._clean(line))
+            got = tuple(self._tokens(line))
             if len(self._cache) >= LINE_CACHE:
                 self._cache.pop(next(iter(self._cache)))  # oldest first
             self._cache[line] = got
         return got
 
-    def _clean(self, text: str) -> Iterator[Token]:
-        prev_span, prev_end = (-1, -1), -1
-        for tok in self._raw_tokens(text):
-            if tok.start < prev_end and (tok.start, tok.end) != prev_span:
-                # a split inside one original cluster (ｲﾞ -> イ + a voiced mark MeCab cannot
-                # compose; ¼ -> 1⁄4): the shared part belongs to the previous token
-                if prev_end >= tok.end:
-                    continue
-                tok = Token(tok.norm, prev_end, tok.end, tok.lang, tok.lemma, tok.gloss, tok.function, tok.unknown)
-            prev_span, prev_end = (tok.start, tok.end), tok.end
-            yield tok
-
-    def _raw_tokens(self, text: str) -> Iterator[Token]:
+    def _tokens(self, text: str) -> list[Token]:
         norm, starts, ends = normalize(text)
+        out: list[Token] = []
+        if norm.isascii():  # the whole line is one Latin run at most (see script_runs)
+            self._latin(norm, 0, len(norm), starts, ends, out)
+            return out
         for script, s, e in script_runs(norm):
             if script == LATIN:
-                for m in _LATIN_WORD.finditer(norm, s, e):
-                    w = m.group().replace("’", "'")  # Snowball knows only the ASCII apostrophe
-                    yield Token(w, starts[m.start()], ends[m.end() - 1], "en", w)
+                self._latin(norm, s, e, starts, ends, out)
             elif script == JA:
-                yield from self._japanese(norm, s, e, starts, ends)
+                self._japanese(norm, s, e, starts, ends, out)
+        if isinstance(starts, range):  # one character for one character: no token shares one
+            return out
+        return _unshare(out)
 
-    def _japanese(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int]) -> Iterator[Token]:
+    @staticmethod
+    def _latin(norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
+        append = out.append
+        identity = isinstance(starts, range)  # offsets in norm are offsets in the text
+        curly = "’" in norm
+        for m in _LATIN_WORD.finditer(norm, s, e):
+            w = m.group()
+            if curly:
+                w = w.replace("’", "'")  # Snowball knows only the ASCII apostrophe
+            a, b = m.span()
+            if not identity:
+                a, b = starts[a], ends[b - 1]
+            append(_new(Token, (w, a, b, "en", w, "", False)))
+
+    def _japanese(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
+        # A Japanese run holds no whitespace (script_runs puts it in OTHER runs), so MeCab's
+        # nodes tile it; should they not, the run is done again reading each node's white_space.
+        pos = s
+        mark = len(out)
+        append = out.append
+        features = self._feature_cache
+        for node in self.tagger(norm[s:e]):
+            surface = node.surface
+            start = pos
+            pos += len(surface)
+            if start == pos:  # MeCab can emit empty nodes; they mark nothing
+                continue
+            info = features.get(node.feature_raw) or self._features(node.feature_raw)
+            append(_new(Token, (surface, starts[start], ends[pos - 1], "ja", info[0] or surface, info[1], info[2])))
+        if pos != e:
+            del out[mark:]
+            self._japanese_spaced(norm, s, e, starts, ends, out)
+
+    def _japanese_spaced(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
         pos = s
         for node in self.tagger(norm[s:e]):
             pos += len(node.white_space)
-            surface = node.surface
-            start, end = pos, pos + len(surface)
-            pos = end
-            # feature_raw is cheaper than node.feature (which builds a namedtuple per token);
-            # the first 12 fields never contain quoted commas.
-            f = node.feature_raw.split(",", 12)
-            unknown = node.is_unk or len(f) < 8 or f[7] == "*"
-            lemma, gloss = surface, ""
-            if not unknown:
-                lemma, _, variant = f[7].partition("-")
-                # UniDic writes loanwords as ア ラインメント-alignment; other suffixes after "-"
-                # only disambiguate homographs (e.g. kanji variants) and are dropped.
-                if variant and variant.isascii():
-                    gloss = variant.lower()
-            function = f[0] in FUNCTION_POS or (len(f) > 1 and f[1] == DEPENDENT_POS2)
-            if end == start:  # MeCab can emit empty nodes; they mark nothing
+            start = pos
+            pos += len(node.surface)
+            if start == pos:
                 continue
-            yield Token(
-                surface,
-                starts[start],
-                ends[end - 1],
-                "ja",
-                lemma or surface,
-                gloss,
-                function,
-                unknown,
-            )
+            lemma, gloss, function = self._features(node.feature_raw)
+            out.append(_new(Token, (node.surface, starts[start], ends[pos - 1], "ja", lemma or node.surface, gloss, function)))
+
+    def _features(self, feature_raw: str) -> tuple[str, str, bool]:
+        """(lemma or "" for unknown words, English gloss or "", function word?) of one UniDic
+        feature string, remembered: words repeat, so most nodes cost one dictionary lookup."""
+        # the fields used here never contain quoted commas
+        f = feature_raw.split(",", 8)
+        function = f[0] in FUNCTION_POS or (len(f) > 1 and f[1] == DEPENDENT_POS2)
+        lemma, gloss = "", ""
+        if len(f) >= 8 and f[7] != "*":  # unknown words have 6 fields: their lemma is the surface
+            # UniDic writes loanwords as アラインメント-alignment; other suffixes after "-" only
+            # disambiguate homographs (e.g. kanji variants) and are dropped.
+            lemma, _, variant = f[7].partition("-")
+            if variant.isascii():
+                gloss = variant.lower()
+        if len(self._feature_cache) >= FEATURE_CACHE:
+            self._feature_cache.clear()
+        info = self._feature_cache[feature_raw] = (lemma, gloss, function)
+        return info
+
+
+_new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
+
+
+def _unshare(tokens: list[Token]) -> list[Token]:
+    """Tokens that split one original cluster (ｲﾞ -> イ + a voiced mark MeCab cannot compose;
+    ¼ -> 1⁄4): the shared part belongs to the earlier token; words from one expanding character
+    (㍿ -> 株式 会社) keep its whole span."""
+    out: list[Token] = []
+    prev_span, prev_end = (-1, -1), -1
+    for tok in tokens:
+        if tok.start < prev_end and (tok.start, tok.end) != prev_span:
+            if prev_end >= tok.end:
+                continue
+            tok = tok._replace(start=prev_end)
+        prev_span, prev_end = (tok.start, tok.end), tok.end
+        out.append(tok)
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pickle
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from searchkit.tokenize import Tokenizer, normalize
@@ -118,3 +118,88 @@ def test_ascii_fast_path_matches_the_general_script_runs(text):
     general = [r for r in scripts.script_runs(padded) if r[2] <= len(text)]
     fast = scripts.script_runs(text)
     assert fast[: len(general)] == general
+
+
+# -- the fast paths (str.translate tables, regex runs) against the plain definitions --
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("aZ9 ’'-.,。、「」・ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメント々〇\u3099\u309aé\u0301㍿…ß①ｰİ\uff9e")),
+        st.characters(max_codepoint=0x3000),
+    ),
+    max_size=40,
+)
+
+
+def _normalize_reference(text):
+    """NFKC + casefold one cluster (a character and the marks that attach to it) at a time;
+    text that is NFKC already and keeps its length when case-folded maps character for character."""
+    import unicodedata
+
+    if unicodedata.is_normalized("NFKC", text) and len(text.casefold()) == len(text):
+        return text.casefold(), list(range(len(text))), list(range(1, len(text) + 1))
+    out, starts, ends, i = [], [], [], 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and (unicodedata.combining(text[j]) or (text[j] in "\uff9e\uff9f" and "\uff66" <= text[j - 1] <= "\uff9f")):
+            j += 1
+        norm = unicodedata.normalize("NFKC", text[i:j]).casefold()
+        out.append(norm)
+        starts += [i] * len(norm)
+        ends += [j] * len(norm)
+        i = j
+    return "".join(out), starts, ends
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MIXED)
+@example("ｶﾞｲﾄﾞ…ﾞＡ́ß")
+@example("ﾞｶ")
+def test_normalize_matches_the_cluster_by_cluster_definition(text):
+    norm, starts, ends = normalize(text)
+    assert (norm, list(starts), list(ends)) == _normalize_reference(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MIXED)
+@example("゙か́a゙・")
+@example("́a゙")
+def test_script_runs_match_the_character_by_character_definition(text):
+    import unicodedata
+
+    from searchkit import scripts
+
+    expected = []
+    for i, ch in enumerate(text):
+        # a mark continues the run it is in; the first character's own script starts the first run
+        script = expected[-1][0] if i and unicodedata.category(ch)[0] == "M" else scripts.char_script(ch)
+        if expected and expected[-1][0] == script:
+            expected[-1][2] = i + 1
+        else:
+            expected.append([script, i, i + 1])
+    assert scripts.script_runs(text) == [tuple(r) for r in expected]
+
+
+def test_japanese_run_with_spaces_keeps_exact_offsets():
+    # script_runs never gives the tagger whitespace, but should a run hold some, MeCab skips it
+    # and the tokenizer must still place every word exactly
+    tok = Tokenizer()
+    text = "報酬 関数　改ざん"
+    out = []
+    tok._japanese(text, 0, len(text), range(len(text)), range(1, len(text) + 1), out)
+    words = [(text[t.start : t.end], t.lemma) for t in out if not t.function]
+    assert words == [("報酬", "報酬"), ("関数", "関数"), ("改ざん", "改竄")]
+
+
+def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
+    from searchkit.prepare import analyse_record, unpack_spans
+
+    rec = {"title": "ＡＩ日報: Alignment faking", "text": "報酬関数の改ざん…\n２行目 Straße’s models", "section": "見出し"}
+    got = analyse_record(analyzer, rec)
+    whole = analyzer.analyze(rec["title"] + "\n" + rec["text"])
+    assert got.body == tuple(t.text for t in whole)
+    assert got.title + got.text == got.body and got.section == ("見出し",)
+    spans = unpack_spans(got.spans)
+    for field in ("title", "text"):
+        terms, offsets = spans[field]
+        assert [t.text for t in analyzer.analyze(rec[field])] == list(terms)
+        assert [(t.start, t.end) for t in analyzer.analyze(rec[field])] == list(zip(offsets[::2], offsets[1::2]))
