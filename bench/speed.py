@@ -7,7 +7,8 @@ abstracts + JSQuAD paragraphs, replicated with distinct ids up to --ja passages;
 Columns, each a median of --runs runs where cheap enough:
 - floor: raw fugashi over the same text, and searchkit's analysis layer alone (analyse_record, one
   process, best of --runs): the ratio between the two is the analysis layer's overhead;
-- searchkit index: wall s, passages/s, MB/s, index MB, peak RSS (child process), ratio to floor;
+- searchkit index: wall s, passages/s, MB/s, index MB, peak memory (PSS of the indexing process
+  and its workers), ratio to floor;
 - reference: SQLite FTS5 (standard library) on the same pre-tokenized text;
 - queries (warm, in-process, limit 10, with highlights): p50/p95/p99 for term, phrase, boolean,
   filtered, Japanese and translated queries, and batch throughput; cold CLI search.
@@ -106,19 +107,56 @@ def floor(records: list[dict], runs: int) -> dict:
 
 
 def build_in_child(corpus: Path, ix: Path, engine: str, expected: int) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of `build_index` in a fresh process (the indexing process
-    itself; its analysis workers are forked from it and mostly share its pages). Peak RSS is the
-    process's VmHWM: getrusage's ru_maxrss survives execve and would report this benchmark's own
-    size at the moment it started the child."""
+    """Wall seconds and peak memory (MB) of `build_index` in a fresh process. Memory is the
+    largest sum, sampled every 0.2 s, of the proportional set size (PSS: shared pages split
+    between the processes sharing them) of the indexing process and all its descendants (analysis
+    and segment-writing workers): what the build costs the machine. (getrusage's ru_maxrss
+    would be wrong twice over: it survives execve, so it reports this benchmark's own size, and
+    it does not add up workers.)"""
     code = ("import sys,time; from searchkit import build_index; t=time.perf_counter(); "
             "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
-            "hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]; "
-            "print(time.perf_counter()-t, hwm, r.total_entries)")
-    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(ix), engine], check=True, capture_output=True, text=True)
-    wall, rss, entries = out.stdout.strip().splitlines()[-1].split()
+            "print(time.perf_counter()-t, r.total_entries)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(ix), engine], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_pss_kb(proc.pid))
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    if proc.returncode:
+        sys.exit(f"bench.speed: the {engine} build failed: {err.strip()}")
+    wall, entries = out.strip().splitlines()[-1].split()
     if int(entries) != expected:
-        sys.exit(f"bench.speed: the {engine} index holds {entries} entries, expected {expected}: {out.stderr.strip()}")
-    return float(wall), int(rss) / 1024
+        sys.exit(f"bench.speed: the {engine} index holds {entries} entries, expected {expected}: {err.strip()}")
+    return float(wall), peak / 1024
+
+
+def tree_pss_kb(root: int) -> int:
+    """PSS (kB) of process ``root`` and its descendants, from /proc (Linux; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total
 
 
 def fts5(records: list[dict], folder: Path) -> float:
@@ -218,7 +256,7 @@ def main() -> None:
                     qrows.append([name, engine, kind, p["p50"], p["p95"], p["p99"]])
                 qrows.append([name, engine, "batch (queries/s)", lat["batch_qps"], "", ""])
                 payload[f"{name} / {engine}"] = {
-                    "records": len(records), "mb": mb, **fl, "index_s": wall, "peak_rss_mb": rss,
+                    "records": len(records), "mb": mb, **fl, "index_s": wall, "peak_pss_mb": rss,
                     "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     for engine in engines:
@@ -229,7 +267,7 @@ def main() -> None:
         qrows.append(["seeds/ (30 entries)", engine, "cold CLI search (s)", cold, "", ""])
         payload[f"seeds / {engine}"] = {"cold_cli_s": cold}
     print(table(["corpus", "engine", "passages", "MB", "fugashi s", "analysis s", "analysis/fugashi", "index s", "pass/s", "MB/s",
-                 "index MB", "peak RSS MB", "index/analysis", "FTS5 s", "cold CLI s"], rows))
+                 "index MB", "peak MB (PSS, all processes)", "index/analysis", "FTS5 s", "cold CLI s"], rows))
     print()
     print(table(["corpus", "engine", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
     print(f"results: {save('speed', payload)}")

@@ -10,6 +10,9 @@ Parallel analysis (``workers > 1``): a process pool is started *before* the engi
 lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
 results come back in input order through a bounded window of chunks (``WINDOW_PER_WORKER`` per
 worker, whatever the batch size), and so a build with N workers is identical to one with 1.
+An engine whose writer is itself slow Python (Whoosh) can instead run its writing in the workers
+too (``AnalysisStream.write_in_workers``): each worker analyses and writes one contiguous slice,
+so both cores do both jobs and no analysed terms travel between processes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from array import array
 from collections import deque
 from itertools import chain
 from operator import itemgetter
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .analysis import Analyzer, AnalyzerConfig
 
@@ -29,6 +32,7 @@ CHUNK = 128  # records per task sent to a worker
 MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: enough to keep workers busy, bounded memory
 
+T = TypeVar("T")
 Terms = tuple[str, ...]  # index terms in order; positions are consecutive (see analysis.py)
 
 
@@ -109,14 +113,51 @@ def analyse(records: list[dict], analyzer: Analyzer, workers: int | None = None)
 
 
 class AnalysisStream:
-    """An iterator of analysed records that owns the worker pool producing them (if any)."""
+    """An iterator of analysed records that owns the worker pool producing them (if any).
 
-    def __init__(self, items: Iterator[tuple[dict, Analysed]], pool=None) -> None:
+    With a pool, an engine may instead hand the workers its own writing step
+    (:meth:`write_in_workers`): each worker then analyses and writes one contiguous slice.
+    Use one or the other, once."""
+
+    def __init__(self, items: Iterator[tuple[dict, Analysed]], pool=None, workers: int = 1, n_records: int = 0,
+                 counter=None) -> None:
         self._items = items
         self._pool = pool
+        self._workers = workers
+        self._n = n_records
+        self._counter = counter  # records analysed by write_in_workers so far (shared memory)
 
     def __iter__(self) -> Iterator[tuple[dict, Analysed]]:
         return self._items
+
+    @property
+    def parallel(self) -> bool:
+        """Are the records analysed in worker processes?"""
+        return self._pool is not None
+
+    def write_in_workers(self, write: Callable[[Iterator[tuple[dict, Analysed]]], T],
+                         progress: Callable[[int], None] | None = None) -> list[T]:
+        """Run ``write`` (a picklable function) in every worker on the analysed records of one
+        contiguous slice of the records, the slices in input order; return its results in that
+        order. ``progress`` hears how many records were analysed, while the workers run."""
+        if self._pool is None:
+            raise RuntimeError("write_in_workers needs a stream analysed in worker processes")
+        k = self._workers
+        bounds = [(i * self._n // k, (i + 1) * self._n // k) for i in range(k)]
+        pending = [self._pool.apply_async(_worker_write, (a, b, write)) for a, b in bounds if b > a]
+        reported = 0
+        for result in pending:
+            while not result.ready():
+                result.wait(0.25)
+                reported = self._report(progress, reported)
+        self._report(progress, reported)
+        return [result.get() for result in pending]
+
+    def _report(self, progress: Callable[[int], None] | None, reported: int) -> int:
+        done = self._counter.value
+        if progress and done > reported:
+            progress(done - reported)
+        return done
 
     def close(self) -> None:
         """Stop the workers (at once: a writer that failed to start must not leave them behind)."""
@@ -137,7 +178,9 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Anal
 
     # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
     ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = ctx.Pool(workers, initializer=_worker_init, initargs=(config,))
+    counter = ctx.Value("q", 0)
+    # the workers get the records once, at start (with fork, without copying them)
+    pool = ctx.Pool(workers, initializer=_worker_init, initargs=(config, records, counter))
 
     def run() -> Iterator[tuple[dict, Analysed]]:
         chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
@@ -149,7 +192,7 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Anal
         while pending:
             yield from _drain_one(pending)
 
-    return AnalysisStream(run(), pool)
+    return AnalysisStream(run(), pool, workers, len(records), counter)
 
 
 def _drain_one(pending: deque) -> Iterator[tuple[dict, Analysed]]:
@@ -163,16 +206,33 @@ def _slim(rec: dict) -> dict:
 
 # -- inside a worker process --
 _worker_analyzer: Analyzer | None = None  # one per worker process, set by _worker_init
+_worker_records: list[dict] = []
+_worker_counter = None
+COUNT_EVERY = 64  # records between updates of the shared progress counter
 
 
-def _worker_init(config: AnalyzerConfig) -> None:
-    global _worker_analyzer
+def _worker_init(config: AnalyzerConfig, records: list[dict], counter) -> None:
+    global _worker_analyzer, _worker_records, _worker_counter
     _die_with_parent()
     _worker_analyzer = Analyzer(config)
+    _worker_records = records
+    _worker_counter = counter
 
 
 def _worker_analyse(chunk: list[dict]) -> list[Analysed]:
     return [analyse_record(_worker_analyzer, rec) for rec in chunk]
+
+
+def _worker_write(start: int, end: int, write: Callable):
+    def analysed() -> Iterator[tuple[dict, Analysed]]:
+        for i in range(start, end):
+            rec = _worker_records[i]
+            yield rec, analyse_record(_worker_analyzer, rec)
+            if (i - start) % COUNT_EVERY == COUNT_EVERY - 1 or i == end - 1:
+                with _worker_counter.get_lock():
+                    _worker_counter.value += (i - start) % COUNT_EVERY + 1
+
+    return write(analysed())
 
 
 def _die_with_parent() -> None:

@@ -223,6 +223,34 @@ def test_parallel_analysis_builds_the_same_index(tmp_path):
             assert [h.to_dict() for h in ra.hits] == [h.to_dict() for h in rb.hits], q
 
 
+def test_parallel_update_of_an_existing_index_matches_one_process(tmp_path, engine):
+    """Deletes, a changed file and a new file in one parallel update (Whoosh: segments written
+    by the workers, committed after the existing ones) give what one process gives."""
+    n = _mixed_corpus(tmp_path / "src")
+    lines = (tmp_path / "src" / "mixed.jsonl").read_text(encoding="utf-8").splitlines()
+    half = len(lines) // 2
+    for name, workers in (("one", 1), ("two", 2)):
+        src = tmp_path / f"src-{name}"
+        src.mkdir()
+        (src / "a.jsonl").write_text("\n".join(lines[:half]), encoding="utf-8")
+        (src / "gone.jsonl").write_text(lines[half], encoding="utf-8")
+        build_index([src], tmp_path / name, workers=workers, mine_pairs=False, engine=engine)
+        (src / "gone.jsonl").unlink()
+        (src / "a.jsonl").write_text("\n".join(lines[1:half]), encoding="utf-8")  # first record dropped
+        (src / "b.jsonl").write_text("\n".join(lines[half + 1 :]), encoding="utf-8")
+        counted = []
+        report = build_index([src], tmp_path / name, workers=workers, progress=counted.append)
+        assert report.entries_added == n - 2 and sum(counted) == n - 2
+    with open_index(tmp_path / "one") as a, open_index(tmp_path / "two") as b:
+        assert a.engine.count() == b.engine.count() == n - 2
+        ids = sorted(r["id"] for r in a.engine.scan([], sort_by_date=False))
+        assert ids == sorted(r["id"] for r in b.engine.scan([], sort_by_date=False))
+        for q in ("機械翻訳", "morphological analysis", '"word sense disambiguation"', "abs:係り受け"):
+            ra, rb = a.search(q, limit=20), b.search(q, limit=20)
+            assert ra.total == rb.total > 0, q
+            assert [round(h.score, 6) for h in ra.hits] == [round(h.score, 6) for h in rb.hits], q
+
+
 def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
     from searchkit.prepare import analyse_record
 

@@ -22,11 +22,12 @@ from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
 from whoosh.scoring import BM25F
 from whoosh.sorting import Count, FieldFacet
+from whoosh.writing import SegmentWriter
 
 from ..analysis import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, IndexMismatchError
 from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
-from ..prepare import Analysed
+from ..prepare import Analysed, AnalysisStream
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage
 
@@ -172,6 +173,50 @@ def _guarded(method):
     return wrapper
 
 
+def _document(rec: dict, terms: Analysed) -> dict:
+    """The Whoosh document for one record and the terms searchkit.prepare analysed for it."""
+    doc = {k: v for k, v in rec.items() if v not in ("", None)}
+    for name in ("title", "text", "section"):
+        if name in doc:
+            doc[f"_stored_{name}"] = doc[name]
+            doc[name] = list(getattr(terms, name))
+    # term lists (Whoosh numbers their positions) analysed once by searchkit.prepare
+    doc["body"], doc["words"] = list(terms.body), list(terms.words)
+    doc["spans"] = terms.spans
+    doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
+    if rec.get("category"):
+        doc["category_key"] = rec["category"].lower()
+    if rec.get("date"):
+        doc["year"] = rec["date"][:4]
+    return doc
+
+
+def _add_all(writer, records: Iterable[tuple[dict, Analysed]], progress: Callable[[int], None] | None) -> int:
+    added = 0
+    for rec, terms in records:
+        writer.add_document(**_document(rec, terms))
+        added += 1
+        if progress:
+            progress(1)
+    return added
+
+
+def _write_segment(folder: str, records: Iterable[tuple[dict, Analysed]]):
+    """In an analysis worker: ``records`` as one new segment of the index in ``folder``, not yet
+    committed (the parent's writer holds the lock and commits it); returns (segment, count)."""
+    ix = whoosh_index.open_dir(folder, indexname=INDEX_NAME)
+    writer = SegmentWriter(ix, _lk=False)
+    try:
+        added = _add_all(writer, records, None)
+        if not added:
+            writer.cancel()
+            return None, 0
+        return writer._finalize_segment(), added
+    except BaseException:
+        writer.cancel()
+        raise
+
+
 class WhooshEngine(Engine):
     name = "whoosh"
 
@@ -260,28 +305,25 @@ class WhooshEngine(Engine):
         except LockError as exc:
             raise IndexLockedError("the index is being updated by another process; try again when it has finished") from exc
         self._bind(writer.schema)
-        added = 0
         try:
             for path in delete_paths:
                 writer.delete_by_term("path", path)
-            for rec, terms in records:
-                doc = {k: v for k, v in rec.items() if v not in ("", None)}
-                for name in ("title", "text", "section"):
-                    if name in doc:
-                        doc[f"_stored_{name}"] = doc[name]
-                        doc[name] = list(getattr(terms, name))
-                # term lists (Whoosh numbers their positions) analysed once by searchkit.prepare
-                doc["body"], doc["words"] = list(terms.body), list(terms.words)
-                doc["spans"] = terms.spans
-                doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
-                if rec.get("category"):
-                    doc["category_key"] = rec["category"].lower()
-                if rec.get("date"):
-                    doc["year"] = rec["date"][:4]
-                writer.add_document(**doc)
-                added += 1
-                if progress:
-                    progress(1)
+            if isinstance(records, AnalysisStream) and records.parallel:
+                # Whoosh's writer is Python as slow as the analysis: each analysis worker also
+                # writes its slice as a segment (see _write_segment), and this writer commits
+                # them after the existing segments, in input order: the same documents in the
+                # same order as one writer would give
+                written = records.write_in_workers(functools.partial(_write_segment, str(self._path)), progress)
+                added = sum(n for _, n in written)
+                segments = writer._merge_segments(None, None, None)  # what commit() does first
+                if writer._added:  # small segments the merge policy folded into this writer
+                    segments.append(writer._finalize_segment())
+                else:
+                    writer._close_segment()
+                writer._commit_toc(segments + [seg for seg, n in written if n])
+                writer._finish()
+                return added
+            added = _add_all(writer, records, progress)
         except BaseException:
             # after an exception inside add_document Whoosh's writer is stuck: always cancel
             writer.cancel()
