@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .engines.base import SearchPage
 from .errors import QuerySyntaxError
 from .highlight import highlight_record, snippet
 from .models import KINDS, Hit
@@ -97,8 +98,12 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
             return SearchResult(text, 0, [], explained, facets={f: {} for f in FACETS} if facets else None)
         if not _has_filters(filters):
             raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
-    page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
+    if counts is not None and limit == 0:
+        # counts only: every entry has a kind, so the kind counts add up to the total
+        page = SearchPage(sum(counts["kind"].values()), [])
+    else:
+        page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
     if explain:
         for h in hits:

@@ -158,6 +158,14 @@ def test_facet_counts_equal_counting_the_matching_records(seed_index):
         assert sum(got["kind"].values()) == len(records)
 
 
+@pytest.mark.parametrize("query,opts", [("model", {}), ("alignment faking", {"lang": "en"}), ("報酬", {"kind": "passage"})])
+def test_counts_only_search_gives_the_same_total(seed_index, query, opts):
+    full = seed_index.search(query, limit=10, facets=True, **opts)
+    counts_only = seed_index.search(query, limit=0, facets=True, **opts)
+    assert counts_only.total == full.total > 0 and counts_only.hits == []
+    assert counts_only.facets == full.facets
+
+
 @pytest.mark.parametrize("query", ["alignment faking", "報酬関数の改ざん", '"reward tampering"', "モデル OR model",
                                    "アライメント", "ti:sycophancy"])
 def test_stored_offsets_highlight_exactly_like_a_fresh_analysis(seed_index, query):
