@@ -15,6 +15,7 @@ Policy (see README, "Analysis"):
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -100,6 +101,30 @@ class Analyzer:
                     words.append(norm)
                 pos += 1
         return out, words
+
+    def index_columns(self, text: str) -> tuple[list[str], list[str], array]:
+        """What indexing needs of ``text`` as three columns: the terms, the unstemmed word of each
+        (see :meth:`analyze_words`) and their offsets (start, end, start, end, ...). The same
+        as :meth:`analyze_words` gives; ASCII lines skip the Token and Term objects."""
+        terms: list[str] = []
+        words: list[str] = []
+        offsets = array("I")
+        english, learn = self._english, self._learn
+        offset = 0
+        for line in text.split("\n") if "\n" in text else (text,):
+            fast = self.tokenizer.ascii_words(line)
+            if fast is not None:
+                ws, spans = fast
+                words += ws
+                terms += [(english.get(w) or learn(w))[0] for w in ws]
+                offsets.extend([x + offset for x in spans] if offset else spans)
+            else:
+                line_terms, line_words = self.analyze_words(line)
+                words += line_words
+                terms += [t.text for t in line_terms]
+                offsets.extend([x + offset for t in line_terms for x in (t.start, t.end)])
+            offset += len(line) + 1
+        return terms, words, offsets
 
     def _learn(self, word: str) -> tuple[str, bool]:
         """(stem, stop word?) of an English word, remembered (words repeat)."""

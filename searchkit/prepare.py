@@ -22,8 +22,6 @@ import struct
 import sys
 from array import array
 from collections import deque
-from itertools import chain
-from operator import itemgetter
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .analysis import Analyzer, AnalyzerConfig
@@ -48,20 +46,13 @@ class Analysed(NamedTuple):
 
 
 def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
-    title, title_words = analyzer.analyze_words(rec.get("title") or "")
-    text, text_words = analyzer.analyze_words(rec.get("text") or "")
-    title_terms = tuple(map(_TEXT, title))
-    body = title_terms + tuple(map(_TEXT, text))
-    # offsets count from the start of each term's own field
-    offsets = array("I", chain.from_iterable(map(_SPAN, title)))
-    offsets.extend(chain.from_iterable(map(_SPAN, text)))
+    title, title_words, offsets = analyzer.index_columns(rec.get("title") or "")
+    text, text_words, text_offsets = analyzer.index_columns(rec.get("text") or "")
+    offsets.extend(text_offsets)  # offsets count from the start of each term's own field
+    body = tuple(title + text)
     section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
-    return Analysed(title=title_terms, text=body[len(title_terms):], section=section, body=body,
-                    words=tuple(title_words + text_words), spans=pack_spans(body, len(title_terms), offsets))
-
-
-_TEXT = itemgetter(0)  # Term.text
-_SPAN = itemgetter(2, 3)  # Term.start, Term.end
+    return Analysed(title=body[: len(title)], text=body[len(title) :], section=section, body=body,
+                    words=tuple(title_words + text_words), spans=pack_spans(body, len(title), offsets))
 
 
 # -- stored offsets: highlighting a hit reads them instead of analysing its text again --

@@ -173,6 +173,16 @@ class Tokenizer:
             yield offset, self._line(line)
             offset += len(line) + 1
 
+    @staticmethod
+    def ascii_words(line: str) -> tuple[list[str], list[int]] | None:
+        """For a line of ASCII text, its words (lower-cased) and their offsets as one flat list
+        (start, end, start, end, ...): exactly the words and offsets of :meth:`tokenize`, without
+        building Tokens (the indexing fast path for English). None for any other line."""
+        if not line.isascii():
+            return None
+        matches = list(_LATIN_WORD.finditer(line.lower()))
+        return [m.group() for m in matches], [x for m in matches for x in m.span()]
+
     def _line(self, line: str) -> tuple[Token, ...]:
         got = self._cache.get(line)
         if got is None:

@@ -203,3 +203,17 @@ def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
         terms, offsets = spans[field]
         assert [t.text for t in analyzer.analyze(rec[field])] == list(terms)
         assert [(t.start, t.end) for t in analyzer.analyze(rec[field])] == list(zip(offsets[::2], offsets[1::2]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_MIXED, st.text(alphabet=st.characters(max_codepoint=127), max_size=40)), max_size=4))
+@example(["Alignment faking’s cost", "The models don't"])
+def test_index_columns_are_the_analysis_as_columns(lines):
+    from searchkit.analysis import Analyzer
+
+    analyzer = Analyzer()
+    text = "\n".join(lines)
+    terms, words = analyzer.analyze_words(text)
+    got_terms, got_words, offsets = analyzer.index_columns(text)
+    assert got_terms == [t.text for t in terms] and got_words == words
+    assert list(offsets) == [x for t in terms for x in (t.start, t.end)]
