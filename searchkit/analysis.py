@@ -105,18 +105,24 @@ class Analyzer:
     def index_columns(self, text: str) -> tuple[list[str], list[str], array]:
         """What indexing needs of ``text`` as three columns: the terms, the unstemmed word of each
         (see :meth:`analyze_words`) and their offsets (start, end, start, end, ...). The same
-        as :meth:`analyze_words` gives; ASCII lines skip the Token and Term objects."""
+        as :meth:`analyze_words` gives, mostly without building Token and Term objects."""
         terms: list[str] = []
         words: list[str] = []
         offsets = array("I")
         english, learn = self._english, self._learn
         offset = 0
         for line in text.split("\n") if "\n" in text else (text,):
-            fast = self.tokenizer.ascii_words(line)
+            fast = self.tokenizer.index_words(line)
             if fast is not None:
-                ws, spans = fast
+                ws, spans, latin = fast
                 words += ws
-                terms += [(english.get(w) or learn(w))[0] for w in ws]
+                if latin is None:  # all English
+                    terms += [(english.get(w) or learn(w))[0] for w in ws]
+                else:  # Japanese lemmas are the terms; English words are stemmed
+                    line_terms = list(ws)
+                    for i in latin:
+                        line_terms[i] = (english.get(ws[i]) or learn(ws[i]))[0]
+                    terms += line_terms
                 offsets.extend([x + offset for x in spans] if offset else spans)
             else:
                 line_terms, line_words = self.analyze_words(line)

@@ -173,15 +173,49 @@ class Tokenizer:
             yield offset, self._line(line)
             offset += len(line) + 1
 
-    @staticmethod
-    def ascii_words(line: str) -> tuple[list[str], list[int]] | None:
-        """For a line of ASCII text, its words (lower-cased) and their offsets as one flat list
-        (start, end, start, end, ...): exactly the words and offsets of :meth:`tokenize`, without
-        building Tokens (the indexing fast path for English). None for any other line."""
-        if not line.isascii():
+    def index_words(self, line: str) -> tuple[list[str], list[int], list[int] | None] | None:
+        """The content words of one line as columns, for indexing: ``(words, offsets, latin)``
+        where ``words`` are the Japanese lemmas and the lower-cased English words, ``offsets``
+        their (start, end) pairs as one flat list, and ``latin`` the indexes of the English words
+        (None: all of them). Exactly the non-function tokens of :meth:`tokenize`, without building
+        Tokens. None when the line needs the general path (normalisation that changes lengths, or
+        MeCab skipping characters)."""
+        if line.isascii():
+            matches = list(_LATIN_WORD.finditer(line.lower()))
+            return [m.group() for m in matches], [x for m in matches for x in m.span()], None
+        norm, starts, _ = normalize(line)
+        if not isinstance(starts, range):
             return None
-        matches = list(_LATIN_WORD.finditer(line.lower()))
-        return [m.group() for m in matches], [x for m in matches for x in m.span()]
+        words: list[str] = []
+        offsets: list[int] = []
+        latin: list[int] = []
+        for script, s, e in script_runs(norm):
+            if script == LATIN:
+                for m in _LATIN_WORD.finditer(norm, s, e):
+                    latin.append(len(words))
+                    words.append(m.group().replace("’", "'"))
+                    offsets += m.span()
+            elif script == JA and not self._japanese_words(norm, s, e, words, offsets):
+                return None
+        return words, offsets, latin
+
+    def _japanese_words(self, norm: str, s: int, e: int, words: list[str], offsets: list[int]) -> bool:
+        """Lemmas and offsets of the content words of the Japanese run ``norm[s:e]`` (see
+        :meth:`_japanese`); False if MeCab's nodes do not tile the run."""
+        pos = s
+        get, learn = self._feature_cache.get, self._features
+        add_word, add_offsets = words.append, offsets.extend
+        for node in self.tagger(norm[s:e]):
+            surface = node.surface
+            start = pos
+            pos += len(surface)
+            feature = node.feature_raw
+            lemma, _, function = get(feature) or learn(feature)
+            if function or start == pos:
+                continue
+            add_word(lemma or surface)
+            add_offsets((start, pos))
+        return pos == e
 
     def _line(self, line: str) -> tuple[Token, ...]:
         got = self._cache.get(line)
