@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from whoosh.analysis.acore import Token
 from whoosh.analysis.tokenizers import Tokenizer
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
@@ -383,14 +384,17 @@ class WhooshEngine(Engine):
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
         s = self._search()
         wq, wf = self._to_whoosh(query), self._filter(filters)
-        results = s.search(wq, filter=wf, limit=max(offset + limit, 1), terms=False)
+        # One pass that scores every match: exact total and top hits together. Whoosh's default
+        # collector prunes documents that cannot reach the top N (replace(), block quality) and so
+        # cannot count; its len() then re-runs the query, ignoring the filter, or undercounts
+        # across segments. Measured at 10k abstracts, this pass costs less than the pruned pass
+        # plus a count pass (a phrase: 106 vs 252 ms; a term: 6.7 vs 9.2 ms).
+        top = TopCollector(limit=max(offset + limit, 1), usequality=False, replace=0)
+        collector = FilterCollector(top, allow=wf) if wf is not None else top
+        s.search_with_collector(wq, collector)
+        results = collector.results()
         page = [EngineHit(_record(h.fields()), float(h.score or 0.0)) for h in results[offset : offset + limit]]
-        if results.scored_length() < max(offset + limit, 1):
-            total = results.scored_length()
-        else:
-            # Whoosh's len(results) can undercount with a filter: count with an unscored pass
-            total = len(s.search(wq, filter=wf, limit=None, scored=False, terms=False))
-        return SearchPage(total, page)
+        return SearchPage(top.total, page)
 
     @_guarded
     def get(self, record_id: str) -> dict | None:
