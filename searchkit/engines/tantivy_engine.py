@@ -74,6 +74,11 @@ def _safe(term: str) -> str:
 
 
 def _joined(terms) -> str:
+    flat = "".join(terms)
+    # the common case checked on all terms at once, in C: printable (no whitespace but " ") and
+    # no " ", so every term is its own _safe form
+    if flat.isprintable() and " " not in flat:
+        return " ".join(terms)
     return " ".join(map(_safe, terms))
 
 
