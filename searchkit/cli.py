@@ -115,7 +115,7 @@ def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
     no_mine: bool = typer.Option(False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Analysis processes (default: every core for 2,000+ entries; 1: no pool)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Analysis processes (with Whoosh they also write segments; default: every core for 2,000+ entries; 1: no pool)."),
     engine: Optional[str] = typer.Option(None, "--engine", envvar="SEARCHKIT_ENGINE", show_envvar=False,
                                          help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE."),
 ) -> None:
