@@ -229,7 +229,7 @@ class Tokenizer:
     def _tokens(self, text: str) -> list[Token]:
         norm, starts, ends = normalize(text)
         out: list[Token] = []
-        if norm.isascii():  # the whole line is one Latin run at most (see script_runs)
+        if norm.isascii():  # every word is a Latin word, and no run boundary splits one
             self._latin(norm, 0, len(norm), starts, ends, out)
             return out
         for script, s, e in script_runs(norm):
