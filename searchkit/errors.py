@@ -29,3 +29,7 @@ class QuerySyntaxError(SearchkitError):
 
 class NotFoundError(SearchkitError):
     """No entry has the requested id."""
+
+
+class WorkerDiedError(SearchkitError):
+    """A worker process of a parallel build died; the build was abandoned, nothing committed."""

@@ -22,9 +22,12 @@ import struct
 import sys
 from array import array
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .analysis import Analyzer, AnalyzerConfig
+from .errors import WorkerDiedError
 
 CHUNK = 128  # records per task sent to a worker
 MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
@@ -110,8 +113,8 @@ class AnalysisStream:
     (:meth:`write_in_workers`): each worker then analyses and writes one contiguous slice.
     Use one or the other, once."""
 
-    def __init__(self, items: Iterator[tuple[dict, Analysed]], pool=None, workers: int = 1, n_records: int = 0,
-                 counter=None) -> None:
+    def __init__(self, items: Iterator[tuple[dict, Analysed]], pool: ProcessPoolExecutor | None = None,
+                 workers: int = 1, n_records: int = 0, counter=None) -> None:
         self._items = items
         self._pool = pool
         self._workers = workers
@@ -135,14 +138,13 @@ class AnalysisStream:
             raise RuntimeError("write_in_workers needs a stream analysed in worker processes")
         k = self._workers
         bounds = [(i * self._n // k, (i + 1) * self._n // k) for i in range(k)]
-        pending = [self._pool.apply_async(_worker_write, (a, b, write)) for a, b in bounds if b > a]
+        pending = [_submit(self._pool, _worker_write, a, b, write) for a, b in bounds if b > a]
         reported = 0
-        for result in pending:
-            while not result.ready():
-                result.wait(0.25)
-                reported = self._report(progress, reported)
+        while not all(f.done() for f in pending):
+            wait(pending, timeout=0.25)
+            reported = self._report(progress, reported)
         self._report(progress, reported)
-        return [result.get() for result in pending]
+        return [_result(f) for f in pending]
 
     def _report(self, progress: Callable[[int], None] | None, reported: int) -> int:
         done = self._counter.value
@@ -151,10 +153,15 @@ class AnalysisStream:
         return done
 
     def close(self) -> None:
-        """Stop the workers (at once: a writer that failed to start must not leave them behind)."""
+        """Stop the workers at once (a writer that failed to start, or an error in the middle of
+        a batch, must not leave them working)."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for proc in processes:
+                proc.kill()
+            for proc in processes:
+                proc.join(5)
             self._pool = None
 
     def __enter__(self) -> AnalysisStream:
@@ -170,25 +177,51 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Anal
     # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
     ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     counter = ctx.Value("q", 0)
-    # the workers get the records once, at start (with fork, without copying them)
-    pool = ctx.Pool(workers, initializer=_worker_init, initargs=(config, records, counter))
+    # the workers get the records once, at start (with fork, without copying them).
+    # ProcessPoolExecutor rather than multiprocessing.Pool: when a worker dies (killed, out of
+    # memory) Pool silently loses its task and hangs on terminate(); the executor reports it.
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(config, records, counter))
 
     def run() -> Iterator[tuple[dict, Analysed]]:
         chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_worker_analyse, ([_slim(r) for r in chunk],))))
+            pending.append((chunk, _submit(pool, _worker_analyse, [_slim(r) for r in chunk])))
             if len(pending) >= workers * WINDOW_PER_WORKER:
                 yield from _drain_one(pending)
         while pending:
             yield from _drain_one(pending)
 
-    return AnalysisStream(run(), pool, workers, len(records), counter)
+    stream = AnalysisStream(run(), pool, workers, len(records), counter)
+    try:
+        _result(_submit(pool, int))  # start the workers now, before the engine takes its write lock
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
 
 def _drain_one(pending: deque) -> Iterator[tuple[dict, Analysed]]:
-    chunk, result = pending.popleft()
-    yield from zip(chunk, result.get())
+    chunk, future = pending.popleft()
+    yield from zip(chunk, _result(future))
+
+
+_WORKER_DIED = ("an analysis worker process died (killed, or out of memory?); nothing was committed: "
+                "run the same command again, perhaps with --workers 1")
+
+
+def _submit(pool: ProcessPoolExecutor, fn, *args):
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool as exc:
+        raise WorkerDiedError(_WORKER_DIED) from exc
+
+
+def _result(future):
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerDiedError(_WORKER_DIED) from exc
 
 
 def _slim(rec: dict) -> dict:

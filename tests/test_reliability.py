@@ -7,6 +7,7 @@ generated queries.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -164,3 +165,39 @@ def test_any_query_gives_results_or_a_clear_error(fuzz_index, query):
 def test_very_long_query_is_refused_clearly(fuzz_index):
     with pytest.raises(SearchkitError, match="limit is"):
         fuzz_index.search("アライメント " * 2000)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_a_killed_worker_fails_the_build_instead_of_hanging(tmp_path, engine):
+    """multiprocessing.Pool loses the task of a worker that dies and starts another: without a
+    check the parent would wait forever. It must stop with one line, commit nothing, and leave the
+    index as it was."""
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus / "a", 2, 20)
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir, engine=engine)
+    committed = ids_of(ix_dir)
+    make_corpus(corpus / "b", 60, 100, seed=3)  # 6,000 entries: analysed in worker processes
+    proc = cli("index", str(corpus), "--index", str(ix_dir), "-q", "--workers", "2")
+    deadline = time.monotonic() + 60
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers, "no worker processes started"
+    os.kill(workers[0], signal.SIGKILL)  # at once: a tantivy build of these takes well under a second
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "worker" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not survivors(str(ix_dir))
+    assert ids_of(ix_dir) == committed
