@@ -156,6 +156,8 @@ class AnalysisStream:
         """Stop the workers at once (a writer that failed to start, or an error in the middle of
         a batch, must not leave them working)."""
         if self._pool is not None:
+            # the executor's own processes (shutdown() lets running tasks finish; Python 3.14's
+            # ProcessPoolExecutor.kill_workers() does this)
             processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
             for proc in processes:
