@@ -251,6 +251,22 @@ def test_parallel_update_of_an_existing_index_matches_one_process(tmp_path, engi
             assert [round(h.score, 6) for h in ra.hits] == [round(h.score, 6) for h in rb.hits], q
 
 
+def test_a_short_page_is_the_head_of_the_full_ranking(tmp_path, engine):
+    """limit 10 must give exactly the first 10 of the full ranking: Whoosh's pruning collector
+    (skipping documents it bounds out of the top N) returned wrong top 10s for some queries."""
+    from .conftest import DATA
+
+    _mixed_corpus(tmp_path / "src")
+    build_index([tmp_path / "src"], tmp_path / "ix", mine_pairs=False, engine=engine)
+    titles = [json.loads(line)["title_ja"] for line in (DATA / "slices" / "nlp-journal.jsonl").open(encoding="utf-8")]
+    with open_index(tmp_path / "ix") as ix:
+        for q in [t.replace('"', " ") for t in titles if t][:60]:
+            short = ix.search(q, limit=10, translate=False, counterparts=False, suggest=False)
+            full = ix.search(q, limit=200, translate=False, counterparts=False, suggest=False)
+            assert short.total == full.total
+            assert [(h.id, round(h.score, 6)) for h in short.hits] == [(h.id, round(h.score, 6)) for h in full.hits[:10]], q
+
+
 def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
     from searchkit.prepare import analyse_record
 
