@@ -240,6 +240,11 @@ COUNT_EVERY = 64  # records between updates of the shared progress counter
 def _worker_init(config: AnalyzerConfig, records: list[dict], counter) -> None:
     global _worker_analyzer, _worker_records, _worker_counter
     _die_with_parent()
+    import signal
+
+    # Ctrl-C in a terminal reaches the whole process group: the parent handles it (one line, and
+    # it stops the workers); a worker must not die printing its own traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_analyzer = Analyzer(config)
     _worker_records = records
     _worker_counter = counter

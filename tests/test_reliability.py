@@ -101,13 +101,16 @@ def test_sigkill_at_random_moments_keeps_the_last_commit(tmp_path):
 
 def test_ctrl_c_prints_one_line(tmp_path):
     corpus = tmp_path / "corpus"
-    make_corpus(corpus, 100, 80)
-    proc = cli("index", str(corpus), "--index", str(tmp_path / "ix"), "-q")
+    make_corpus(corpus, 100, 80)  # 8,000 entries: analysed by worker processes
+    # as a terminal does it: SIGINT to the whole process group, workers included
+    proc = cli("index", str(corpus), "--index", str(tmp_path / "ix"), "-q", start_new_session=True)
     time.sleep(1.5)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("searchkit: interrupted")
+    assert "Traceback" not in err and err.strip().splitlines() == [err.strip().splitlines()[-1]], err
+    assert err.strip().startswith("searchkit: interrupted")
+    assert not survivors(str(tmp_path / "ix"))
 
 
 def test_second_writer_is_told_and_searches_keep_working(tmp_path):
