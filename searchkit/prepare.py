@@ -185,10 +185,10 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Anal
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(config, records, counter))
 
     def run() -> Iterator[tuple[dict, Analysed]]:
-        chunks = (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append((chunk, _submit(pool, _worker_analyse, [_slim(r) for r in chunk])))
+        for start in range(0, len(records), CHUNK):
+            # the workers hold the records already: a task is just where its chunk starts
+            pending.append((records[start : start + CHUNK], _submit(pool, _worker_analyse, start, start + CHUNK)))
             if len(pending) >= workers * WINDOW_PER_WORKER:
                 yield from _drain_one(pending)
         while pending:
@@ -226,10 +226,6 @@ def _result(future):
         raise WorkerDiedError(_WORKER_DIED) from exc
 
 
-def _slim(rec: dict) -> dict:
-    return {"title": rec.get("title"), "text": rec.get("text"), "section": rec.get("section")}
-
-
 # -- inside a worker process --
 _worker_analyzer: Analyzer | None = None  # one per worker process, set by _worker_init
 _worker_records: list[dict] = []
@@ -250,20 +246,27 @@ def _worker_init(config: AnalyzerConfig, records: list[dict], counter) -> None:
     _worker_counter = counter
 
 
-def _worker_analyse(chunk: list[dict]) -> list[Analysed]:
-    return [analyse_record(_worker_analyzer, rec) for rec in chunk]
+def _worker_analyse(start: int, end: int) -> list[Analysed]:
+    return [analyse_record(_worker_analyzer, rec) for rec in _worker_records[start:end]]
 
 
 def _worker_write(start: int, end: int, write: Callable):
     def analysed() -> Iterator[tuple[dict, Analysed]]:
-        for i in range(start, end):
-            rec = _worker_records[i]
+        uncounted = 0
+        for rec in _worker_records[start:end]:
             yield rec, analyse_record(_worker_analyzer, rec)
-            if (i - start) % COUNT_EVERY == COUNT_EVERY - 1 or i == end - 1:
-                with _worker_counter.get_lock():
-                    _worker_counter.value += (i - start) % COUNT_EVERY + 1
+            uncounted += 1
+            if uncounted == COUNT_EVERY:
+                _count(uncounted)
+                uncounted = 0
+        _count(uncounted)
 
     return write(analysed())
+
+
+def _count(n: int) -> None:
+    with _worker_counter.get_lock():
+        _worker_counter.value += n
 
 
 def _die_with_parent() -> None:

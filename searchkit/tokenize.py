@@ -201,7 +201,9 @@ class Tokenizer:
 
     def _japanese_words(self, norm: str, s: int, e: int, words: list[str], offsets: list[int]) -> bool:
         """Lemmas and offsets of the content words of the Japanese run ``norm[s:e]`` (see
-        :meth:`_japanese`); False if MeCab's nodes do not tile the run."""
+        :meth:`_japanese`); False if MeCab's nodes do not tile the run. A Japanese run holds no
+        whitespace (script_runs puts it in OTHER runs), so offsets are summed from surfaces
+        alone; should MeCab skip something, the caller takes the general path."""
         pos = s
         get, learn = self._feature_cache.get, self._features
         add_word, add_offsets = words.append, offsets.extend
@@ -256,34 +258,17 @@ class Tokenizer:
             append(_new(Token, (w, a, b, "en", w, "", False)))
 
     def _japanese(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
-        # A Japanese run holds no whitespace (script_runs puts it in OTHER runs), so MeCab's
-        # nodes tile it; should they not, the run is done again reading each node's white_space.
         pos = s
-        mark = len(out)
-        append = out.append
         features = self._feature_cache
         for node in self.tagger(norm[s:e]):
+            pos += len(node.white_space)
             surface = node.surface
             start = pos
             pos += len(surface)
             if start == pos:  # MeCab can emit empty nodes; they mark nothing
                 continue
-            info = features.get(node.feature_raw) or self._features(node.feature_raw)
-            append(_new(Token, (surface, starts[start], ends[pos - 1], "ja", info[0] or surface, info[1], info[2])))
-        if pos != e:
-            del out[mark:]
-            self._japanese_spaced(norm, s, e, starts, ends, out)
-
-    def _japanese_spaced(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
-        pos = s
-        for node in self.tagger(norm[s:e]):
-            pos += len(node.white_space)
-            start = pos
-            pos += len(node.surface)
-            if start == pos:
-                continue
-            lemma, gloss, function = self._features(node.feature_raw)
-            out.append(_new(Token, (node.surface, starts[start], ends[pos - 1], "ja", lemma or node.surface, gloss, function)))
+            lemma, gloss, function = features.get(node.feature_raw) or self._features(node.feature_raw)
+            out.append(_new(Token, (surface, starts[start], ends[pos - 1], "ja", lemma or surface, gloss, function)))
 
     def _features(self, feature_raw: str) -> tuple[str, str, bool]:
         """(lemma or "" for unknown words, English gloss or "", function word?) of one UniDic
