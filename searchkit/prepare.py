@@ -18,12 +18,15 @@ so both cores do both jobs and no analysed terms travel between processes.
 from __future__ import annotations
 
 import os
+import signal
 import struct
 import sys
 from array import array
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .analysis import Analyzer, AnalyzerConfig
@@ -144,7 +147,7 @@ class AnalysisStream:
             wait(pending, timeout=0.25)
             reported = self._report(progress, reported)
         self._report(progress, reported)
-        return [_result(f) for f in pending]
+        return [_result(f, self._pool) for f in pending]
 
     def _report(self, progress: Callable[[int], None] | None, reported: int) -> int:
         done = self._counter.value
@@ -155,16 +158,24 @@ class AnalysisStream:
     def close(self) -> None:
         """Stop the workers at once (a writer that failed to start, or an error in the middle of
         a batch, must not leave them working)."""
-        if self._pool is not None:
-            # the executor's own processes (shutdown() lets running tasks finish; Python 3.14's
-            # ProcessPoolExecutor.kill_workers() does this)
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in processes:
-                proc.kill()
-            for proc in processes:
-                proc.join(5)
-            self._pool = None
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        # the executor's internals (stable since 3.8; Python 3.14 adds kill_workers()): its live
+        # process table, its thread, and this process's end of the result pipe
+        table = getattr(pool, "_processes", None) or {}
+        thread = getattr(pool, "_executor_manager_thread", None)
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        _kill(list(table.values()))  # shutdown() alone would let running tasks finish
+        pool.shutdown(wait=False, cancel_futures=True)
+        # A worker killed while writing a result leaves the executor's thread waiting for the
+        # rest of it (and the interpreter joins that thread at exit): with every worker gone,
+        # closing this end of the pipe ends the wait.
+        if writer is not None and not writer.closed:
+            writer.close()
+        if thread is not None:
+            thread.join(5)
+        _kill(list(table.values()))  # one the executor started meanwhile (CPython issue 90622)
 
     def __enter__(self) -> AnalysisStream:
         return self
@@ -190,22 +201,41 @@ def _parallel(records: list[dict], config: AnalyzerConfig, workers: int) -> Anal
             # the workers hold the records already: a task is just where its chunk starts
             pending.append((records[start : start + CHUNK], _submit(pool, _worker_analyse, start, start + CHUNK)))
             if len(pending) >= workers * WINDOW_PER_WORKER:
-                yield from _drain_one(pending)
+                yield from _drain_one(pool, pending)
         while pending:
-            yield from _drain_one(pending)
+            yield from _drain_one(pool, pending)
 
     stream = AnalysisStream(run(), pool, workers, len(records), counter)
     try:
-        _result(_submit(pool, int))  # start the workers now, before the engine takes its write lock
+        with _sigint_blocked():  # the workers inherit the blocked SIGINT from birth
+            _result(_submit(pool, int), pool)  # start the workers now, before the engine takes its write lock
     except BaseException:
         stream.close()
         raise
     return stream
 
 
-def _drain_one(pending: deque) -> Iterator[tuple[dict, Analysed]]:
+def _drain_one(pool: ProcessPoolExecutor, pending: deque) -> Iterator[tuple[dict, Analysed]]:
     chunk, future = pending.popleft()
-    yield from zip(chunk, _result(future))
+    yield from zip(chunk, _result(future, pool))
+
+
+@contextmanager
+def _sigint_blocked():
+    """Block SIGINT in this thread while it starts the workers, so that they are born with it
+    blocked (a child inherits its parent thread's signal mask, and an exec'd one keeps it). Ctrl-C
+    in a terminal reaches the whole process group: the parent answers it (one line, and it stops
+    the workers); a worker must not die printing its own traceback, not even one interrupted
+    before its initializer could run. Blocked, not ignored: a Ctrl-C in that moment waits and then
+    reaches the parent."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 _WORKER_DIED = ("an analysis worker process died (killed, or out of memory?); nothing was committed: "
@@ -219,11 +249,30 @@ def _submit(pool: ProcessPoolExecutor, fn, *args):
         raise WorkerDiedError(_WORKER_DIED) from exc
 
 
-def _result(future):
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise WorkerDiedError(_WORKER_DIED) from exc
+def _result(future, pool: ProcessPoolExecutor):
+    """The future's result. The executor notices most worker deaths itself (BrokenProcessPool),
+    but not one killed in the middle of writing a result: its reader then waits for the rest of
+    the message forever. So the wait also looks at the worker processes."""
+    while True:
+        try:
+            return future.result(timeout=0.25)
+        except BrokenProcessPool as exc:
+            raise WorkerDiedError(_WORKER_DIED) from exc
+        except FuturesTimeout:
+            if any(p.exitcode is not None for p in _processes(pool)):
+                raise WorkerDiedError(_WORKER_DIED) from None
+
+
+def _kill(processes: list) -> None:
+    for proc in processes:
+        proc.kill()
+    for proc in processes:
+        proc.join(5)
+
+
+def _processes(pool: ProcessPoolExecutor) -> list:
+    # the executor's worker processes (private, stable since 3.8; 3.14 adds kill_workers())
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 # -- inside a worker process --
@@ -236,11 +285,6 @@ COUNT_EVERY = 64  # records between updates of the shared progress counter
 def _worker_init(config: AnalyzerConfig, records: list[dict], counter) -> None:
     global _worker_analyzer, _worker_records, _worker_counter
     _die_with_parent()
-    import signal
-
-    # Ctrl-C in a terminal reaches the whole process group: the parent handles it (one line, and
-    # it stops the workers); a worker must not die printing its own traceback
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_analyzer = Analyzer(config)
     _worker_records = records
     _worker_counter = counter
@@ -275,7 +319,6 @@ def _die_with_parent() -> None:
     if sys.platform != "linux":
         return
     import ctypes
-    import signal
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -104,7 +104,10 @@ def test_ctrl_c_prints_one_line(tmp_path):
     make_corpus(corpus, 100, 80)  # 8,000 entries: analysed by worker processes
     # as a terminal does it: SIGINT to the whole process group, workers included
     proc = cli("index", str(corpus), "--index", str(tmp_path / "ix"), "-q", start_new_session=True)
-    time.sleep(1.5)
+    # interrupt while the workers run (a fixed sleep raced the build, which now takes ~2 s)
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
