@@ -12,10 +12,80 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
 from .errors import IndexMissingError, SearchkitError
 
+EXIT_OK, EXIT_NO_HITS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _dash_word(command, args: list[str]) -> str:
+    """The first argument that starts with '-' but is none of ``command``'s options (a query
+    word such as ``-alignment``, which click would read as ``-a -l ignment``); '' if none."""
+    if command is None:
+        return ""
+    takes_value, flags = set(), set()
+    for p in command.params:
+        if isinstance(p, TyperOption):
+            names = p.opts + p.secondary_opts
+            (flags if p.is_flag or p.count else takes_value).update(names)
+    known = takes_value | flags | {"-h", "--help"}
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return ""
+        if not arg.startswith("-") or arg == "-":
+            continue
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name in known:
+            skip = name in takes_value and "=" not in arg
+            continue
+        if not arg.startswith("--") and len(arg) > 2:
+            if arg[:2] in takes_value and arg[2:].isdigit():
+                continue  # -n5
+            if all(f"-{c}" in flags for c in arg[1:]):
+                continue  # -aq: several flags
+        return arg
+    return ""
+
+
+class _Group(TyperGroup):
+    """Every usage error (bad option, bad value, a query word read as options) is one
+    ``searchkit: error:`` line and exit 2, never a usage box."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        if not args:  # the help text (no_args_is_help), as typer prints it
+            return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=standalone_mode, **extra)
+        try:
+            word = _dash_word(self.commands.get(args[0]) if args else None, args[1:])
+            if word:
+                raise typer.TyperException(
+                    f"unknown option {word!r} (to search for a word that starts with '-', put -- before "
+                    f"the query: searchkit {args[0]} -- {word})"
+                )
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else EXIT_OK
+        except typer.TyperException as exc:  # typer's usage errors (bad option, value, parameter)
+            hint = f" (see: searchkit {args[0]} --help)" if args and args[0] in self.commands else ""
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"searchkit: error: {message}{hint}", err=True)
+            code = EXIT_ERROR
+        except typer.Abort:
+            typer.echo("searchkit: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="Full-text search for research summaries in Japanese and English.",
@@ -24,8 +94,6 @@ app = typer.Typer(
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCE = "seeds"
-EXIT_OK, EXIT_NO_HITS, EXIT_ERROR = 0, 1, 2
-MAX_PROBLEM_LINES = 20  # skipped files/records listed by `index`; the rest are counted
 
 IndexOpt = typer.Option(
     None, "--index", "-i", help="Index folder (default: $SEARCHKIT_INDEX, else ./index).", show_default=False
@@ -50,7 +118,7 @@ def _run(fn):
     except SearchkitError as exc:
         _fail(f"error: {exc}")
     except KeyboardInterrupt:
-        _fail("interrupted; the index keeps its last completed update", 130)
+        _fail("interrupted; the index keeps its last completed update", EXIT_INTERRUPTED)
     except BrokenPipeError:
         # stdout closed early (| head): exit quietly, and keep Python from complaining at shutdown
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -131,11 +199,11 @@ def index_cmd(
                                  mine_pairs=not no_mine, workers=workers, engine=engine)
         finally:
             progress.close()
-        problems = report.skipped + report.warnings
-        for line in problems[:MAX_PROBLEM_LINES]:
+        if not quiet:
+            for line in report.ignored:  # by design, not a problem: does not change the exit status
+                typer.echo(f"searchkit: note: {line}", err=True)
+        for line in report.skipped + report.warnings:  # every one, with its reason
             typer.echo(f"searchkit: {line}", err=True)
-        if len(problems) > MAX_PROBLEM_LINES:
-            typer.echo(f"searchkit: ... and {len(problems) - MAX_PROBLEM_LINES} more skipped files or records", err=True)
         typer.echo(f"{path}: {report.summary()}", err=True)
         if report.skipped or report.warnings:
             raise typer.Exit(EXIT_NO_HITS)  # indexed, but not everything: say so in the status
@@ -259,40 +327,67 @@ def search_cmd(
     _run(go)
 
 
-BATCH_KEYS = {"query", "limit", "offset", "lang", "kind", "since", "until", "category", "require_all", "id",
-              "translate", "explain", "suggest", "facets"}
+def _batch_lines(source: str):
+    """(line number, text) of a --batch file or stdin; a missing, binary or non-UTF-8 file is
+    one clear error before any query runs."""
+    if source == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except IsADirectoryError:
+            raise SearchkitError(f"--batch {source}: is a folder; give a file with one query per line") from None
+        except OSError as exc:
+            raise SearchkitError(f"--batch {source}: cannot read ({exc.strerror or exc})") from None
+    if b"\x00" in data[:8192]:
+        raise SearchkitError(f"--batch {source}: looks like a binary file; give a text file with one query per line")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SearchkitError(f"--batch {source}: not UTF-8 text (byte {exc.start})") from None
+    return enumerate(text.splitlines(), 1)
+
+
+def _batch_query(line: str) -> tuple[object, str, dict]:
+    """(id, query text, options) of one --batch line: plain text or a JSON object."""
+    if not line.lstrip().startswith("{"):
+        return None, line, {}
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        raise SearchkitError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise SearchkitError("a JSON line must be an object")
+    return obj.pop("id", None), obj.pop("query", ""), obj
 
 
 def _batch(ix, source: str, defaults: dict) -> None:
-    """One JSONL result line per input line; a bad line gives an ``error`` object, not an abort."""
-    fh = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
-    any_hits = False
-    with fh:
-        for n, line in enumerate(fh, 1):
-            line = line.rstrip("\n")
+    """One JSONL result line per input line, in order, each with its ``line`` number (and ``id``
+    when given); a bad line gives an ``error`` object and the batch goes on. Exit 2 when any line
+    failed, else 0 when any query found something, else 1."""
+    from .options import search_options
+
+    any_hits = failed = False
+    for n, line in _batch_lines(source):
+        qid, text = None, "" if line.lstrip().startswith("{") else line
+        try:
             if not line.strip():
-                continue
-            opts, qid = dict(defaults), None
-            try:
-                if line.lstrip().startswith("{"):
-                    obj = json.loads(line)
-                    unknown = set(obj) - BATCH_KEYS
-                    if unknown:
-                        raise SearchkitError(f"unknown keys {sorted(unknown)}")
-                    qid = obj.pop("id", None)
-                    text = str(obj.pop("query", ""))
-                    opts.update(obj)
-                else:
-                    text = line
-                result = ix.search(text, **opts)
+                out = {"query": "", "total": 0, "suggestion": None, "hits": []}  # one output line per input line
+            else:
+                qid, text, given = _batch_query(line)
+                if not isinstance(text, str):
+                    raise SearchkitError(f"query must be a string, not {text!r}")
+                result = ix.search(text, **{**defaults, **search_options(given)})
                 out = result.to_dict()
                 any_hits = any_hits or bool(result.total)
-            except (SearchkitError, ValueError, TypeError) as exc:
-                out = {"query": line, "error": str(exc).splitlines()[0], "line": n}
-            if qid is not None:
-                out["id"] = qid
-            typer.echo(json.dumps(out, ensure_ascii=False))
-    raise typer.Exit(EXIT_OK if any_hits else EXIT_NO_HITS)
+        except SearchkitError as exc:
+            failed = True
+            out = {"query": text if isinstance(text, str) else "", "error": str(exc).splitlines()[0]}
+        out["line"] = n
+        if qid is not None:
+            out["id"] = qid
+        typer.echo(json.dumps(out, ensure_ascii=False))
+    raise typer.Exit(EXIT_ERROR if failed else EXIT_OK if any_hits else EXIT_NO_HITS)
 
 
 @app.command("papers")

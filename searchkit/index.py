@@ -22,9 +22,14 @@ from typing import Callable
 
 from . import manifest as mf
 from .analysis import Analyzer
+from .durable import sync_tree
 from .engines import Engine, get_engine
 from .errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
+from .filenotes import FILE as NOTES_FILE
+from .filenotes import FileNotes
+from .lock import LOCK_FILE, writer_lock
 from .models import Document, Hit, valid_id
+from .options import check_range
 from .ranking import DEFAULT, Ranking
 from .search import SearchResult, make_filters, record_to_hit, run
 from .version import __version__
@@ -40,13 +45,15 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files not read: other types, hidden names
     entries_added: int = 0
     total_entries: int = 0
 
     def summary(self) -> str:
+        ignored = f" ({len(self.ignored)} not read: other types or hidden)" if self.ignored else ""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped files; "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped files{ignored}; "
             f"{self.entries_added} entries written, {self.total_entries} in the index"
         )
 
@@ -83,6 +90,11 @@ class Index:
         self.manifest = manifest
         self.ranking = ranking
         self._lexicon = None
+        self._stamp = mf.stamp(path)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop everything derived from one commit (the caches of translation evidence)."""
         self._mined = None
         self._linker = None
         self._translators: dict = {}
@@ -93,14 +105,38 @@ class Index:
         path = Path(path)
         manifest = mf.read(path)  # before the engine unpickles anything
         analyzer = Analyzer()
-        problem = manifest.compatible_with(analyzer.config.as_dict(), analyzer.tokenizer.dictionary_info())
-        if problem:
-            raise IndexMismatchError(f"index {path} cannot be used: {problem}; rebuild it with: searchkit index --rebuild --index {path}")
-        data = path / manifest.data_dir
-        if not data.is_dir():
-            raise IndexMismatchError(f"index data folder {data} is missing; rebuild with: searchkit index --rebuild --index {path}")
-        engine = get_engine(manifest.engine).open(data, analyzer, ranking)
+        engine = _open_engine(path, manifest, analyzer, ranking)
         return cls(path, engine, analyzer, manifest, ranking)
+
+    def refresh(self) -> bool:
+        """Move to the latest commit if another writer (process or Index object) committed since
+        this one last looked: the new data folder after a rebuild, the engine's new segments
+        after an update, and fresh caches either way. One ``stat`` when nothing changed; every
+        read calls it, so a long-lived Index (``searchkit serve``) never answers from old data."""
+        stamp = mf.stamp(self.path)
+        if stamp == self._stamp:
+            return False
+        manifest = mf.read(self.path)
+        if manifest.data_dir != self.manifest.data_dir or manifest.engine != self.manifest.engine:
+            engine = _open_engine(self.path, manifest, self.analyzer, self.ranking)
+            old, self.engine = self.engine, engine
+            old.close()
+        else:
+            self.engine.refresh()
+        self.manifest, self._stamp = manifest, stamp
+        self._forget()
+        return True
+
+    def _read(self, fn: Callable[[], object]):
+        """``fn()`` on the latest commit; if the data went away under it (a rebuild switched and
+        removed the old folder mid-read), once more on the new commit."""
+        self.refresh()
+        try:
+            return fn()
+        except IndexMismatchError:
+            if not self.refresh():
+                raise
+            return fn()
 
     @classmethod
     def create(cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT,
@@ -110,6 +146,7 @@ class Index:
         path.mkdir(parents=True, exist_ok=True)
         eng, analyzer, manifest = _new_generation(path, engine, ranking)
         manifest.options["mine_pairs"] = mine_pairs
+        sync_tree(path / manifest.data_dir)
         mf.write(path, manifest)
         return cls(path, eng, analyzer, manifest, ranking)
 
@@ -126,14 +163,21 @@ class Index:
     def update(self, paths: list[str | Path], progress: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None, workers: int | None = None) -> IndexReport:
         """Bring the index in line with the files under ``paths`` (folders are walked).
-        ``workers``: analysis processes (None: every core for large batches, 1: this process)."""
+        ``workers``: analysis processes (None: every core for large batches, 1: this process).
+        One writer at a time: another update of the same index raises IndexLockedError."""
+        with writer_lock(self.path):
+            return self._update(paths, progress, on_total, workers)
+
+    def _update(self, paths, progress, on_total, workers) -> IndexReport:
         from .ingest import discover, ingest_file  # only indexing needs the parsers
         from .ingest.common import read_bytes
 
+        self.refresh()  # another writer may have committed since this Index was opened
         roots = [Path(p).resolve() for p in paths]
         found = discover([Path(p) for p in paths])
-        report = IndexReport(skipped=list(found.skipped))
+        report = IndexReport(skipped=list(found.skipped), ignored=list(found.ignored))
         indexed = self.engine.sources()
+        notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
         current: set[str] = set()
         changed: list[tuple] = []  # (SourceFile, content hash, Document)
         for src in found.files:
@@ -146,8 +190,9 @@ class Index:
                 continue
             current.add(key)
             digest = _digest(data)
-            if indexed.get(key) == digest:
+            if indexed.get(key) == digest or (key not in indexed and notes.empty(key, digest)):
                 report.unchanged.append(key)
+                report.warnings.extend(notes.warnings(key, digest))  # said again on every run
                 continue
             try:
                 doc = ingest_file(src, data)
@@ -155,26 +200,44 @@ class Index:
                 report.skipped.append(str(exc))  # a file that no longer parses keeps its old entries
                 continue
             report.warnings.extend(doc.warnings)
+            notes.record(key, digest, len(doc.entries), list(doc.warnings))
             changed.append((src, digest, doc))
             (report.updated if key in indexed else report.added).append(key)
-        report.removed = sorted(p for p in indexed if p not in current and _under(p, roots))
+        known = set(indexed) | set(notes.paths())
+        report.removed = sorted(p for p in known if p not in current and _under(p, roots))
+        for path in report.removed:
+            notes.remove(path)
 
         records = self._unique_records(changed, report)
         if on_total:
             on_total(len(records))
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
-        if deletes or records:
+        if changed or deletes or self._must_commit():
             from .prepare import analyse
 
+            # side files first: a crash before the engine commit leaves them ahead of it, which
+            # the next update repairs (those files are not "unchanged" to the engine)
+            notes.save()
+            self._update_mined_pairs(changed, report.removed)
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(records, self.analyzer, workers) as stream:
                 report.entries_added = self.engine.apply(deletes, stream, progress)
-            self._update_mined_pairs(changed, report.removed)
-            self.manifest.updated = ""
-            mf.write(self.path, self.manifest)
+            self._commit()
         report.total_entries = self.engine.count()
         return report
+
+    def _must_commit(self) -> bool:
+        """Whether an update with nothing to change still commits (a rebuild does: it switches)."""
+        return False
+
+    def _commit(self) -> None:
+        """The one place a commit becomes visible: the engine's files made durable, then the
+        manifest (its generation tells readers to refresh)."""
+        sync_tree(self.path / self.manifest.data_dir)
+        mf.write(self.path, self.manifest)
+        self._stamp = mf.stamp(self.path)
+        self._forget()
 
     def _unique_records(self, changed, report: IndexReport) -> list[dict]:
         """Records of the changed files; an id already used by another file is skipped with a warning."""
@@ -298,6 +361,13 @@ class Index:
         when a query word does not occur in the index and a close word does; ``facets`` counts
         the matching entries by kind, lang, year and category (``result.facets``).
         """
+        return self._read(lambda: self._search(
+            query, limit=limit, offset=offset, lang=lang, kind=kind, category=category, since=since, until=until,
+            require_all=require_all, translate=translate, glossary=glossary, explain=explain,
+            counterparts=counterparts, suggest=suggest, facets=facets))
+
+    def _search(self, query: str, *, limit, offset, lang, kind, category, since, until, require_all, translate,
+                glossary, explain, counterparts, suggest, facets) -> SearchResult:
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
         result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
@@ -317,7 +387,11 @@ class Index:
     def similar(self, record_id: str, limit: int = 10) -> list[Hit]:
         """Entries like this one: its linked counterparts in the other language first, then the
         entries sharing its key terms, and those sharing its counterparts' key terms."""
-        me = self.get(record_id)
+        check_range("limit", limit)
+        return self._read(lambda: self._similar(record_id, limit))
+
+    def _similar(self, record_id: str, limit: int) -> list[Hit]:
+        me = self._get(record_id)
         seen = {record_id}
         out: list[Hit] = []
         for cp in me.extra["counterparts"]:
@@ -333,6 +407,10 @@ class Index:
         return out[:limit]
 
     def get(self, record_id: str) -> Hit:
+        """The entry with this id, with its counterparts (NotFoundError if there is none)."""
+        return self._read(lambda: self._get(record_id))
+
+    def _get(self, record_id: str) -> Hit:
         if not valid_id(record_id):
             raise SearchkitError(f"{record_id!r} is not a valid id (letters, digits and -_.:/#@+ only)")
         rec = self.engine.get(record_id)
@@ -345,11 +423,14 @@ class Index:
     def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = "") -> list[Hit]:
         """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""
         filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
-        recs = self.engine.scan(filters.clauses(), sort_by_date=True)
+        recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=True))
         recs.sort(key=lambda r: (r.get("date", "") == "", ""))  # stable: dated newest-first, then undated
         return [record_to_hit(self, r, 0.0, None) for r in recs]
 
     def stats(self) -> dict:
+        return self._read(self._stats)
+
+    def _stats(self) -> dict:
         facets = self.engine.facets(None, [], ("kind", "lang", "category", "doc", "path"))
         return {
             "index": str(self.path),
@@ -382,33 +463,83 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     benchmarks that must not learn from their own test data); it is recorded in the manifest.
     ``workers`` is the number of analysis processes (None: every core for large batches).
     ``engine`` (whoosh, tantivy) applies to a new index or a rebuild; None keeps the index's own.
+
+    A command that fails leaves no trace: a new index that never committed is removed again, a
+    rebuild that did not reach its switch removes its new data, and the old index stays.
     """
     index_dir = Path(index_dir)
-    current = mf.read(index_dir).engine if mf.exists(index_dir) else None
+    if index_dir.exists() and not index_dir.is_dir():
+        raise SearchkitError(f"{index_dir} is a file, not an index folder; choose another --index folder")
     if engine is not None:
         get_engine(engine)  # unknown or not installed: say so before touching anything
-    if current and engine and engine != current and not rebuild:
-        raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it: "
-                             f"searchkit index --rebuild --engine {engine} --index {index_dir}")
-    engine = engine or current or "whoosh"
-    if rebuild or not mf.exists(index_dir):
-        idx = _fresh(index_dir, engine, rebuild, mine_pairs)
-    else:
-        idx = Index.open(index_dir)
-    with idx:
+    if rebuild and _is_searchkit_folder(index_dir):
+        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers)
+    if not mf.exists(index_dir):
+        return _first_build(paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers)
+    with Index.open(index_dir) as idx:
+        current = idx.manifest.engine
+        if engine and engine != current:
+            raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it: "
+                                 f"searchkit index --rebuild --engine {engine} --index {index_dir}")
         return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
 
 
-def _fresh(index_dir: Path, engine: str, rebuild: bool, mine_pairs: bool = True) -> Index:
-    if rebuild and mf.exists(index_dir):
-        # build beside the old data; the manifest switches to the new folder when done
+_OWN_FILES = (".gitignore", "README.md", ".gitkeep", LOCK_FILE)
+
+
+def _is_searchkit_folder(index_dir: Path) -> bool:
+    """An index folder, even a damaged one: it has a manifest (readable or not) or data folders."""
+    return mf.exists(index_dir) or any(p.is_dir() and p.name.startswith("data-") for p in index_dir.glob("data-*"))
+
+
+def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers) -> IndexReport:
+    """A new index; if its first update fails, the folder is left as it was found."""
+    made_folder = not index_dir.exists()
+    if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
+        hint = " (it looks like a damaged index: add --rebuild)" if _is_searchkit_folder(index_dir) else ""
+        raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index; choose another --index folder{hint}")
+    idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
+    try:
+        with idx:
+            return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
+    except BaseException:
+        (index_dir / mf.MANIFEST).unlink(missing_ok=True)
+        shutil.rmtree(index_dir / idx.manifest.data_dir, ignore_errors=True)
+        (index_dir / LOCK_FILE).unlink(missing_ok=True)
+        if made_folder:
+            shutil.rmtree(index_dir, ignore_errors=True)
+        raise
+
+
+def _rebuild(paths, index_dir: Path, engine: str | None, progress, on_total, mine_pairs: bool, workers) -> IndexReport:
+    """Build beside the old data; the manifest switches to the new folder only when it is done.
+    Works on a damaged index too (its manifest is not needed)."""
+    if engine is None:
+        try:
+            engine = mf.read(index_dir).engine
+        except SearchkitError:
+            engine = "whoosh"  # the manifest is damaged: the default, unless --engine says otherwise
+    with writer_lock(index_dir):
         idx = _Rebuild.start(index_dir, engine)
         idx.manifest.options["mine_pairs"] = mine_pairs
-        return idx
-    if index_dir.exists() and any(p for p in index_dir.iterdir() if p.name not in (".gitignore", "README.md", ".gitkeep")):
-        if not mf.exists(index_dir):
-            raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index; choose another --index folder")
-    return Index.create(index_dir, engine, mine_pairs=mine_pairs)
+        try:
+            with idx:
+                return idx._update(paths, progress, on_total, workers)
+        except BaseException:
+            # the new data goes unless the switch already happened (then it is the index)
+            if mf.data_dir_on_disk(index_dir) != idx.manifest.data_dir:
+                shutil.rmtree(index_dir / idx.manifest.data_dir, ignore_errors=True)
+            raise
+
+
+def _open_engine(path: Path, manifest: mf.Manifest, analyzer: Analyzer, ranking: Ranking) -> Engine:
+    problem = manifest.compatible_with(analyzer.config.as_dict(), analyzer.tokenizer.dictionary_info())
+    if problem:
+        raise IndexMismatchError(f"index {path} cannot be used: {problem}; rebuild it with: searchkit index --rebuild --index {path}")
+    data = path / manifest.data_dir
+    if not manifest.data_dir or not data.is_dir():
+        raise IndexMismatchError(f"index data folder {data} is missing; rebuild with: searchkit index --rebuild --index {path}")
+    return get_engine(manifest.engine).open(data, analyzer, ranking)
 
 
 def _new_generation(path: Path, engine: str, ranking: Ranking) -> tuple[Engine, Analyzer, mf.Manifest]:
@@ -429,24 +560,27 @@ def _new_generation(path: Path, engine: str, ranking: Ranking) -> tuple[Engine, 
 
 
 class _Rebuild(Index):
-    """An index being rebuilt in a new data folder; the manifest moves to it only on success."""
+    """An index being rebuilt in a new data folder. It reads only its own new data; its commit is
+    the switch of the manifest to that folder, after which the older folders go."""
 
     @classmethod
     def start(cls, index_dir: Path, engine: str) -> _Rebuild:
         eng, analyzer, manifest = _new_generation(index_dir, engine, DEFAULT)
-        idx = cls(index_dir, eng, analyzer, manifest, DEFAULT)
-        return idx
-
-    def update(self, paths, progress=None, on_total=None, workers=None) -> IndexReport:
         try:
-            report = Index.update(self, paths, progress=progress, on_total=on_total, workers=workers)
-        except BaseException:
-            self.engine.close()
-            shutil.rmtree(self.path / self.manifest.data_dir, ignore_errors=True)
-            raise
-        mf.write(self.path, self.manifest)  # the switch
-        # the old data, and any left by a rebuild that was killed before its switch
+            manifest.generation = mf.read(index_dir).generation  # readers see the number go up
+        except SearchkitError:
+            pass
+        return cls(index_dir, eng, analyzer, manifest, DEFAULT)
+
+    def refresh(self) -> bool:
+        return False
+
+    def _must_commit(self) -> bool:
+        return True  # an empty rebuild still switches (to an empty index)
+
+    def _commit(self) -> None:
+        super()._commit()  # durable data, then the switch
         for stale in self.path.glob("data-*"):
+            # the old data, and any left by a rebuild that was killed before its switch
             if stale.name != self.manifest.data_dir:
                 shutil.rmtree(stale, ignore_errors=True)
-        return report

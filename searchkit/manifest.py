@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .durable import fsync_path
 from .errors import IndexMismatchError, IndexMissingError
 
 MANIFEST = "manifest.json"
@@ -34,6 +35,7 @@ class Manifest:
     format: int = FORMAT
     created: str = field(default_factory=lambda: _now())
     updated: str = field(default_factory=lambda: _now())
+    generation: int = 0  # +1 at every commit: long-lived readers and their caches key on it
 
     def compatible_with(self, analyzer: dict, dictionary: dict) -> str:
         """'' when this build can use the index, else what differs."""
@@ -59,6 +61,8 @@ def exists(index_dir: Path) -> bool:
 
 def read(index_dir: Path) -> Manifest:
     path = index_dir / MANIFEST
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexMissingError(f"{index_dir} is a file, not an index folder; give the folder of an index with --index")
     if not index_dir.is_dir():
         raise IndexMissingError(f"no index at {index_dir}")
     if not path.is_file():
@@ -68,15 +72,36 @@ def read(index_dir: Path) -> Manifest:
         data.pop("searchkit_note", None)
         return Manifest(**data)
     except (OSError, ValueError, TypeError) as exc:
-        raise IndexMismatchError(f"{path} is damaged ({exc.__class__.__name__})") from exc
+        raise IndexMismatchError(
+            f"{path} is damaged ({exc.__class__.__name__}); rebuild with: searchkit index --rebuild --index {index_dir}"
+        ) from exc
+
+
+def stamp(index_dir: Path) -> tuple:
+    """What changes whenever the manifest is replaced (a new file each time): inode, time, size."""
+    try:
+        st = (index_dir / MANIFEST).stat()
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def data_dir_on_disk(index_dir: Path) -> str:
+    """The data folder the manifest on disk names ('' when there is none or it is unreadable)."""
+    try:
+        return str(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8")).get("data_dir", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def write(index_dir: Path, manifest: Manifest) -> None:
-    """Write atomically: a crash leaves the old manifest or the new one, never half of one."""
+    """Write atomically and durably: a crash (even of the OS) leaves the old manifest or the new
+    one, never half of one; the caller has made the data it names durable first."""
     manifest.updated = _now()
+    manifest.generation += 1
     tmp = index_dir / f".{MANIFEST}.tmp"
     data = {"searchkit_note": "written by searchkit; do not edit", **asdict(manifest)}
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    fsync_path(tmp)
     os.replace(tmp, index_dir / MANIFEST)
+    fsync_path(index_dir)  # the rename itself

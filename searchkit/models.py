@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 PASSAGE, PAPER = "passage", "paper"
 KINDS = (PASSAGE, PAPER)
+LANGS = ("ja", "en", "und")  # Japanese, English, undetermined (no letters); the same rule everywhere
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/#@+")
 
 

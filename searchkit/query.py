@@ -14,12 +14,12 @@ like several English words, with a phrase boost where they appear together.
 from __future__ import annotations
 
 import calendar
-import os
 import re
 from dataclasses import dataclass
 
 from .analysis import Analyzer
 from .errors import QuerySyntaxError
+from .models import KINDS, LANGS
 from .querytree import (
     KEYWORD_FIELDS,
     TEXT_FIELDS,
@@ -34,11 +34,11 @@ from .querytree import (
     TermQ,
 )
 from .ranking import DEFAULT, Ranking
+from .settings import max_query_chars
 
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
 # arXiv-style prefixes researchers already type
 FIELD_ALIASES = {"ti": "title", "abs": "text", "abstract": "text", "cat": "category", "body": "text"}
-MAX_QUERY_CHARS = int(os.environ.get("SEARCHKIT_MAX_QUERY_CHARS", "2000"))
 
 _LEX = re.compile(
     r"""
@@ -220,9 +220,20 @@ def _date_bounds(value: str) -> tuple[str, str]:
 def date_range(value: str) -> DateRangeQ:
     if ".." in value:
         lo, _, hi = value.partition("..")
-        return DateRangeQ(_date_bounds(lo)[0] if lo else "", _date_bounds(hi)[1] if hi else "")
+        start, end = _date_bounds(lo)[0] if lo else "", _date_bounds(hi)[1] if hi else ""
+        if start and end and start > end:
+            raise QuerySyntaxError(f"date range {value!r} ends before it starts: write the earlier date first")
+        return DateRangeQ(start, end)
     lo, hi = _date_bounds(value)
     return DateRangeQ(lo, hi)
+
+
+def keyword(field: str, value: str) -> KeywordQ:
+    """A ``field:value`` keyword clause; kind and lang take only their documented values."""
+    allowed = {"kind": KINDS, "lang": LANGS}.get(field)
+    if allowed and value.lower() not in allowed:
+        raise QuerySyntaxError(f"unknown {field} {value!r}: use one of {', '.join(allowed)}")
+    return KeywordQ(field, value)
 
 
 def parse_date_option(value: str, end: bool = False) -> str:
@@ -287,8 +298,9 @@ class QueryCompiler:
         self._last_word_terms: list[str] = []  # analysed terms of the bare word _atom just compiled
 
     def compile(self, text: str) -> CompiledQuery:
-        if len(text) > MAX_QUERY_CHARS:
-            raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
+        limit = max_query_chars()
+        if len(text) > limit:
+            raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {limit}")
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
         raw = _Parser(lex(text)).parse()
         self._terms, self._phrases, self._origins, self._units = set(), [], {}, []
@@ -409,7 +421,7 @@ class QueryCompiler:
             return inner
         value = atom[2]
         if field in KEYWORD_FIELDS:
-            return KeywordQ(field, value.strip())
+            return keyword(field, value.strip())
         if field == "date":
             return date_range(value.strip())
         terms = self.analyzer.analyze(value)

@@ -7,12 +7,11 @@ from dataclasses import dataclass, replace
 from .engines.base import SearchPage
 from .errors import QuerySyntaxError
 from .highlight import highlight_record, snippet
-from .models import KINDS, Hit
+from .models import KINDS, LANGS, Hit
+from .options import check_range
 from .query import CompiledQuery, QueryCompiler, parse_date_option
 from .querytree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
 
-MAX_LIMIT = 10_000
-LANGS = ("ja", "en", "und")
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
 
@@ -87,10 +86,8 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
 
 def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False,
         translator=None, explain: bool = False, facets: bool = False) -> SearchResult:
-    if not 0 <= limit <= MAX_LIMIT:
-        raise QuerySyntaxError(f"--limit must be between 0 and {MAX_LIMIT}")
-    if offset < 0:
-        raise QuerySyntaxError("--offset must not be negative")
+    check_range("limit", limit)
+    check_range("offset", offset)
     compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
     explained = compiled.explain() if explain else None
     if compiled.empty:

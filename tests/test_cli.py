@@ -88,9 +88,11 @@ def test_index_command_reports_and_skips(run, workdir):
     (workdir / "seeds" / "junk.bin").write_bytes(b"\x00\x01")
     (workdir / "seeds" / "bad.jsonl").write_text('{"text": "fine"}\nnot json\n', encoding="utf-8")
     res = run("index")
-    assert res.exit_code == 1  # indexed, but something was skipped
-    assert "junk.bin: skipped" in res.stderr and "bad.jsonl:2: skipped record" in res.stderr
+    assert res.exit_code == 1  # indexed, but a record was skipped
+    assert "junk.bin: not read" in res.stderr and "bad.jsonl:2: skipped record" in res.stderr
     assert "31 in the index" in res.stderr
+    res = run("index")  # unchanged: the bad record is reported again, the status stays 1
+    assert res.exit_code == 1 and "bad.jsonl:2: skipped record" in res.stderr and "2 unchanged" in res.stderr
     res = run("index", "--rebuild")
     assert "31 in the index" in res.stderr
 
@@ -131,7 +133,8 @@ def test_batch(run):
     assert rows[0]["total"] >= 1 and rows[1]["id"] == "q2" and len(rows[1]["hits"]) == 1
     assert "unknown field" in rows[2]["error"]
     assert rows[3]["total"] == 0
-    assert res.exit_code == 0
+    assert res.exit_code == 2  # a line failed (documented: 2 when any line failed)
+    assert [r["line"] for r in rows] == [1, 2, 3, 4]
 
 
 def test_help_for_every_command(run):

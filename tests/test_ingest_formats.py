@@ -47,7 +47,7 @@ def test_discover_skips_unknown_types(tmp_path):
     (tmp_path / "c.pdf").write_bytes(b"%PDF")
     found = discover([tmp_path])
     assert [f.doc_id for f in found.files] == ["a", "sub/b"]
-    assert len(found.skipped) == 1 and "c.pdf" in found.skipped[0]
+    assert found.skipped == [] and len(found.ignored) == 1 and "c.pdf" in found.ignored[0]
 
 
 def test_missing_path_is_an_error(tmp_path):

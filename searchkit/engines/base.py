@@ -116,6 +116,10 @@ class Engine(ABC):
     def count(self) -> int:
         """Number of records."""
 
+    def refresh(self) -> None:
+        """See the latest commit now (the index calls this when its manifest says another writer
+        committed); engines whose readers check for new commits on every read need nothing."""
+
     @abstractmethod
     def close(self) -> None:
         """Release files and locks."""

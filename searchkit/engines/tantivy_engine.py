@@ -136,6 +136,10 @@ class TantivyEngine(Engine):
     def close(self) -> None:
         self._ix = None
 
+    @_guarded
+    def refresh(self) -> None:
+        self._ix.reload()  # tantivy's reader otherwise picks up a commit only after a delay
+
     def _search(self):
         """A searcher on the latest commit (cheap: a snapshot handle); one operation uses one, so
         document addresses stay valid while another process commits."""

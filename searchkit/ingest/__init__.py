@@ -32,13 +32,17 @@ class SourceFile:
 @dataclass(frozen=True)
 class Discovery:
     files: list[SourceFile]
-    skipped: list[str]  # one-line reasons for files that are not ingested
+    skipped: list[str]  # one-line reasons for files that could not be read (a problem)
+    ignored: list[str]  # files searchkit does not read by design: other types, hidden names
 
 
 def discover(paths: list[Path]) -> Discovery:
-    """Every ingestible file under ``paths``; unknown types and unreadable entries are reported."""
+    """Every ingestible file under ``paths``. Files of other types and hidden files and folders
+    (names starting with '.') under a folder are ``ignored`` (not a problem); unreadable entries,
+    broken or escaping symlinks are ``skipped`` with their reason."""
     files: list[SourceFile] = []
     skipped: list[str] = []
+    ignored: list[str] = []
     seen: set[Path] = set()
     for given in paths:
         given = Path(given)
@@ -49,14 +53,14 @@ def discover(paths: list[Path]) -> Discovery:
             candidates = [root]
             base = root.parent
         else:
-            candidates = sorted(_walk(root, skipped))
+            candidates = sorted(_walk(root, skipped, ignored))
             base = root
         for p in candidates:
             if p in seen:
                 continue
             seen.add(p)
             if p.suffix.lower() not in PARSERS:
-                skipped.append(f"{p}: skipped, unknown file type {p.suffix or '(none)'}")
+                ignored.append(f"{p}: not read, not a .txt, .md or .jsonl file")
                 continue
             if p.is_symlink():
                 reason = _link_problem(p, base)
@@ -65,7 +69,7 @@ def discover(paths: list[Path]) -> Discovery:
                     continue
             rel = p.relative_to(base).with_suffix("").as_posix()
             files.append(SourceFile(p, rel))
-    return Discovery(files, skipped)
+    return Discovery(files, skipped, ignored)
 
 
 def _link_problem(link: Path, root: Path) -> str:
@@ -82,15 +86,19 @@ def _link_problem(link: Path, root: Path) -> str:
     return ""
 
 
-def _walk(root: Path, skipped: list[str]):
+def _walk(root: Path, skipped: list[str], ignored: list[str]):
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap it
     def onerror(err: OSError) -> None:
         skipped.append(f"{err.filename}: skipped, {err.strerror or err}")
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        hidden = sorted(d for d in dirnames if d.startswith("."))
+        ignored.extend(f"{Path(dirpath, d)}{os.sep}: not read, hidden folder" for d in hidden)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
-            if not name.startswith("."):
+            if name.startswith("."):
+                ignored.append(f"{Path(dirpath, name)}: not read, hidden file")
+            else:
                 yield Path(dirpath, name)
 
 

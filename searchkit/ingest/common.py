@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import codecs
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import IngestError
+from ..settings import max_file_bytes
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -51,12 +51,9 @@ def decode(data: bytes, name: str) -> str:
     raise IngestError(f"{name}: skipped, not UTF-8, Shift_JIS or EUC-JP text")
 
 
-MAX_FILE_BYTES = int(os.environ.get("SEARCHKIT_MAX_FILE_MB", "64")) * 1024 * 1024
-
-
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """A file's bytes; files over the size limit ($SEARCHKIT_MAX_FILE_MB, default 64) are refused."""
-    limit = MAX_FILE_BYTES if limit is None else limit
+    limit = max_file_bytes() if limit is None else limit
     try:
         size = path.stat().st_size
         if size > limit:

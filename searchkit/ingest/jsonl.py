@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..models import KINDS, PAPER, Document, Entry, Paper, Passage, valid_id
+from ..models import KINDS, LANGS, PAPER, Document, Entry, Paper, Passage, valid_id
 from ..scripts import detect_lang
 from .common import iso_date
 
@@ -38,7 +38,9 @@ def _record(obj: object, line: int, doc_default: str, position: int) -> Entry:
     if not valid_id(rid):
         raise ValueError(f"id {rid!r} may only use letters, digits and -_.:/#@+")
     date = iso_date(rec["date"]) if rec["date"] else ""
-    lang = rec["lang"] or detect_lang(rec["title"] + " " + rec["text"])
+    lang = rec["lang"].lower() or detect_lang(rec["title"] + " " + rec["text"])
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {rec['lang']!r}")
     if rec["translation_of"] and not valid_id(rec["translation_of"]):
         raise ValueError(f"translation_of {rec['translation_of']!r} is not a valid id")
     common = dict(section=rec["section"], position=position, line=line, url=rec["url"], date=date,
