@@ -5,6 +5,7 @@ Exit codes (like ripgrep): 0 = results, 1 = no results, 2 = usage or input error
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -447,6 +448,27 @@ def show_cmd(
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def _listen(host: str, port: int):
+    """A listening socket on host:port, or one clear error (port in use, unknown address)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise SearchkitError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use (choose another with --port)" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise SearchkitError(f"cannot listen on {host}:{port}: {reason}") from None
+    return sock
+
+
 @app.command("serve")
 def serve_cmd(
     index: Optional[Path] = IndexOpt,
@@ -463,13 +485,16 @@ def serve_cmd(
 
         from .web.app import create_app
 
+        sock = _listen(host, port)  # before anything is printed: a port in use is one error line
         ix = _open(index)
         if host not in LOOPBACK:
             typer.echo(f"searchkit: warning: serving {ix.path} to the network on {host}:{port}; there is no authentication", err=True)
         typer.echo(f"searchkit: serving {ix.path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
         try:
-            uvicorn.run(create_app(ix), host=host, port=port, log_level="warning")
+            config = uvicorn.Config(create_app(ix), log_level="warning")
+            uvicorn.Server(config).run(sockets=[sock])
         finally:
+            sock.close()
             ix.close()
 
     _run(go)

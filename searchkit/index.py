@@ -423,8 +423,12 @@ class Index:
     def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = "") -> list[Hit]:
         """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""
         filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
-        recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=True))
-        recs.sort(key=lambda r: (r.get("date", "") == "", ""))  # stable: dated newest-first, then undated
+        recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=False))
+        # newest first, undated last; then in file order (path, position), so equal dates never
+        # depend on the engine or the build history
+        recs.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))
+        recs.sort(key=lambda r: r.get("date", ""), reverse=True)
+        recs.sort(key=lambda r: r.get("date", "") == "")
         return [record_to_hit(self, r, 0.0, None) for r in recs]
 
     def stats(self) -> dict:

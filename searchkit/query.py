@@ -54,6 +54,8 @@ _LEX = re.compile(
     re.VERBOSE,
 )
 _OPERATORS = {"AND", "OR", "NOT"}
+MAX_PHRASE_TRANSLATIONS = 8  # combinations of the units' translations tried for one quoted phrase
+MAX_DEPTH = 32  # nested parentheses: deeper is an error, not a RecursionError
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class _Parser:
     def __init__(self, toks: list[Tok]) -> None:
         self.toks = toks
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -159,7 +162,11 @@ class _Parser:
     def atom(self, field: str | None = None):
         tok = self.take()
         if tok.kind == "lparen":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QuerySyntaxError(f"the query nests parentheses more than {MAX_DEPTH} deep")
             inner = self.or_expr() if self.peek() and self.peek().kind != "rparen" else ("seq", [])
+            self.depth -= 1
             if self.peek() is None or self.peek().kind != "rparen":
                 raise QuerySyntaxError("unbalanced '(' in the query: add the missing ')'")
             self.take()
@@ -329,8 +336,8 @@ class QueryCompiler:
     def _seq(self, items, negated: bool) -> Query | None:
         must, should, must_not = [], [], []
         bare_terms: list[list[str]] = []  # analysed terms of consecutive unprefixed words
-        words: list[tuple[str, list, int]] = []  # translatable bare words: (text, list, index)
-        phrases: list[tuple[str, list, int]] = []  # translatable quoted phrases
+        words: list[tuple[str, list, int, str | None]] = []  # translatable words: (text, list, index, field)
+        phrases: list[tuple[str, list, int, str | None]] = []  # translatable quoted phrases
         for occur, atom in items:
             neg = negated or occur == "-"
             q = self._atom(atom, neg)
@@ -342,8 +349,8 @@ class QueryCompiler:
                 occur = "+"  # kind:paper next to words restricts them, it is not an alternative
             target = must_not if occur == "-" else must if occur == "+" or self.require_all else should
             target.append(q)
-            if not neg and atom[1] is None and atom[0] in ("word", "phrase"):
-                (words if atom[0] == "word" else phrases).append((atom[2], target, len(target) - 1))
+            if not neg and atom[1] not in KEYWORD_FIELDS + ("date",) and atom[0] in ("word", "phrase"):
+                (words if atom[0] == "word" else phrases).append((atom[2], target, len(target) - 1, atom[1]))
         flat = [t for ts in bare_terms for t in ts]
         if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
             should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))
@@ -391,25 +398,51 @@ class QueryCompiler:
 
     def _translate(self, words, phrases, should) -> None:
         """Add each unit's translation group: as an alternative ranked beside the typed words, or,
-        where a word is required, as an accepted substitute for it."""
-        if words:
-            units = self.translator.units([w for w, _, _ in words])
+        where a word is required, as an accepted substitute for it. A word typed in a field
+        (``title:reward``) is translated within that field."""
+        for field in dict.fromkeys(f for *_, f in words):
+            scoped = [w for w in words if w[3] == field]
+            units = self.translator.units([w for w, *_ in scoped])
             for u in units:
-                _, target, idx = words[u.word_index]
-                group = self._group(u)
+                _, target, idx, _ = scoped[u.word_index]
+                group = _with_field(self._group(u), field) if field else self._group(u)
                 if target is should:
                     should.append(group)
                 else:
                     target[idx] = _or_alternative(target[idx], group)
-            ranked = [u for u in units if not u.partial and words[u.word_index][1] is should]
-            should.extend(self._pair_groups(ranked))
-        for text, target, idx in phrases:
-            units = [u for u in self.translator.units([text]) if not u.partial]
-            if not units:
-                continue
-            groups = [self._group(u) for u in units]
-            alt = groups[0] if len(groups) == 1 else BoolQ(must=tuple(groups))
-            target[idx] = _or_alternative(target[idx], alt)
+            ranked = [u for u in units if not u.partial and scoped[u.word_index][1] is should]
+            should.extend(_with_field(g, field) if field else g for g in self._pair_groups(ranked))
+        for text, target, idx, field in phrases:
+            alt = self._phrase_translation(text)
+            if alt is not None:
+                target[idx] = _or_alternative(target[idx], _with_field(alt, field) if field else alt)
+
+    def _phrase_translation(self, text: str) -> Query | None:
+        """A quoted phrase's translations, each itself a phrase: every word of the phrase must be
+        translated, and the units' translations stand side by side in the phrase's order (into
+        English one word may stand between, as "reward of the model"). None when a word has no
+        translation: an exact phrase is not loosened into some of its words."""
+        units = self.translator.units([text])
+        full = [u for u in units if not u.partial]
+        if not full or not self.translator.covers(text, full):
+            return None
+        cfg = self.translator.config
+        combos: list[tuple[tuple[str, ...], float, list]] = [((), 1.0, [])]
+        for u in full:
+            combos = [(terms + tr.terms, min(w, tr.weight), used + [tr])
+                      for terms, w, used in combos for tr in u.translations[: max(cfg.pairs, 1)]][:MAX_PHRASE_TRANSLATIONS]
+        slop = cfg.pair_slop_en if full[0].lang == "ja" else 0
+        clauses = []
+        for terms, weight, used in combos:
+            clauses.append(PhraseQ(terms, boost=weight, slop=slop) if len(terms) > 1 else TermQ(terms[0], boost=weight))
+            if len(terms) > 1:
+                self._phrases.append(terms)
+            else:
+                self._terms.add(terms[0])
+            origin = " + ".join(f"{tr.origin} translation of {tr.source!r}" for tr in used)
+            self._origins.setdefault(" ".join(terms), origin)
+        self._units.extend(full)
+        return DisMaxQ(tuple(clauses))
 
     def _atom(self, atom, negated: bool) -> Query | None:
         kind, field = atom[0], atom[1]
@@ -473,11 +506,14 @@ def _bool(must=(), should=(), must_not=()) -> Query | None:
 
 
 def _with_field(q: Query, field: str) -> Query:
-    """Apply a ``field:( ... )`` prefix to every text clause inside a group."""
+    """Apply a ``field:( ... )`` prefix to every text clause inside a group (translation groups
+    included: a scoped word's translations stay in its field)."""
     if isinstance(q, TermQ):
         return TermQ(q.term, q.field or field, q.boost)
     if isinstance(q, PhraseQ):
         return PhraseQ(q.terms, q.field or field, q.boost, q.slop)
+    if isinstance(q, DisMaxQ):
+        return DisMaxQ(tuple(_with_field(c, field) for c in q.clauses))
     if isinstance(q, BoolQ):
         return BoolQ(*(tuple(_with_field(c, field) for c in part) for part in (q.must, q.should, q.must_not)))
     return q

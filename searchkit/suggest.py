@@ -18,9 +18,10 @@ def _katakana(tok: Token) -> bool:
     return tok.lang == JA and all("\u30a0" <= c <= "\u30ff" for c in tok.norm)
 
 
-def _words(query: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
-    """(start, end, lookup word) for each word worth checking; katakana runs merged."""
-    out: list[tuple[int, int, str]] = []
+def _words(query: str, tokens: list[Token]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, spellings) for each word worth checking, katakana runs merged; the word is
+    known when the index has any of its spellings (as typed, or its dictionary lemma)."""
+    out: list[tuple[int, int, tuple[str, ...]]] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -34,10 +35,11 @@ def _words(query: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
             j = i
             while j + 1 < len(tokens) and _katakana(tokens[j + 1]) and tokens[j + 1].start == tokens[j].end:
                 j += 1
-            out.append((tok.start, tokens[j].end, "".join(t.norm for t in tokens[i : j + 1])))
+            run = tokens[i : j + 1]
+            out.append((tok.start, tokens[j].end, ("".join(t.norm for t in run), "".join(t.lemma for t in run))))
             i = j + 1
             continue
-        out.append((tok.start, tok.end, tok.norm if tok.lang == "en" else tok.lemma))
+        out.append((tok.start, tok.end, (tok.norm,) if tok.lang == "en" else (tok.lemma, tok.norm)))
         i += 1
     return out
 
@@ -49,9 +51,10 @@ def suggestion(index, query: str) -> str | None:
     tokens = index.analyzer.tokenizer.tokenize(query)
     changed = False
     out = query
-    for start, end, word in reversed(_words(query, tokens)):
-        if len(word) < 3 or engine.word_frequency(word) > 0:
-            continue
+    for start, end, spellings in reversed(_words(query, tokens)):
+        word = spellings[0]
+        if len(word) < 3 or any(engine.word_frequency(w) > 0 for w in dict.fromkeys(spellings)):
+            continue  # the typed word itself is in the index: never "corrected"
         cands = engine.suggest(word)
         if cands:
             out = out[:start] + cands[0] + out[end:]

@@ -11,7 +11,7 @@ and translations are weighted below the words the user typed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from typing import Callable, Iterable
 
 from ..analysis import Analyzer
@@ -59,6 +59,7 @@ class Unit:
     word_index: int  # the query word the unit starts in
     translations: tuple[Translation, ...] = ()
     partial: bool = False  # a word inside a longer unit: weighted lower
+    tokens: tuple[int, ...] = ()  # which content tokens of the typed words the unit covers
 
 
 @dataclass
@@ -151,16 +152,25 @@ class Translator:
                     best = (n, self._span_text(words, toks[i : i + n]))
             if best:
                 n, text = best
-                units.append(self._unit(text, tok.lang, wi, [t for _, t in toks[i : i + n]], False))
-                for wj, t in toks[i : i + n]:  # the single words as well, at a lower weight
+                whole = self._unit(text, tok.lang, wi, [t for _, t in toks[i : i + n]], False)
+                units.append(replace(whole, tokens=tuple(range(i, i + n))))
+                for j, (wj, t) in enumerate(toks[i : i + n], i):  # the single words as well, at a lower weight
                     if not _is_stop(t):
-                        units.append(self._unit(self._surface(words[wj], t), t.lang, wj, [t], True))
+                        single = self._unit(self._surface(words[wj], t), t.lang, wj, [t], True)
+                        units.append(replace(single, tokens=(j,)))
                 i += n
             else:
                 if not _is_stop(tok):
-                    units.append(self._unit(self._surface(words[wi], tok), tok.lang, wi, [tok], False))
+                    single = self._unit(self._surface(words[wi], tok), tok.lang, wi, [tok], False)
+                    units.append(replace(single, tokens=(i,)))
                 i += 1
         return self._cohere([u for u in units if u.translations])
+
+    def covers(self, text: str, units: list[Unit]) -> bool:
+        """Whether ``units`` (from ``units([text])``) translate every content word of ``text``."""
+        toks = [t for t in self.analyzer.tokenizer.tokenize(text) if not t.function]
+        needed = {i for i, t in enumerate(toks) if not _is_stop(t)}
+        return needed <= {i for u in units for i in u.tokens}
 
     def _cohere(self, units: list[Unit]) -> list[Unit]:
         """Choose each unit's candidates by how often they co-occur with the other units'
@@ -169,7 +179,7 @@ class Translator:
         k = self.config.per_unit
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
-            return [Unit(u.text, u.lang, u.word_index, u.translations[:k], u.partial) for u in units]
+            return [replace(u, translations=u.translations[:k]) for u in units]
         docs: dict[tuple[str, ...], frozenset] = {}
 
         def ids(terms: tuple[str, ...]) -> frozenset:
@@ -200,7 +210,7 @@ class Translator:
                 top = self.config.weight * (self.config.partial_factor if u.partial else 1.0)
                 scale = (top / chosen[0].weight) ** self.config.flatten
                 chosen = [Translation(t.source, t.target, t.terms, t.origin, t.weight * scale) for t in chosen]
-            out.append(Unit(u.text, u.lang, u.word_index, tuple(chosen), u.partial))
+            out.append(replace(u, translations=tuple(chosen)))
         return out
 
     def _span_text(self, words: list[str], span: list[tuple[int, Token]]) -> str:

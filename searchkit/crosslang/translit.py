@@ -59,7 +59,8 @@ def romanize(kata: str) -> str:
         if double and r:
             r = r[0] + r
         double = False
-        out.append(r)
+        if r:  # a kana without a reading adds nothing (and no empty piece for ー to lengthen)
+            out.append(r)
     return "".join(out)
 
 

@@ -38,6 +38,22 @@ class SearchPage:
     hits: list[EngineHit]
 
 
+def ranked_page(fetch: Callable[[int], tuple[int, list[EngineHit]]], limit: int, offset: int) -> SearchPage:
+    """One page of hits in the documented order: score descending, equal scores by record id
+    ascending, whatever order the engine found them in (which depends on how the index was
+    built). ``fetch(n)`` returns (total, the ``n`` best hits); the window grows until the tie at
+    the page's end is wholly inside it, so a tie never depends on which of its members came first."""
+    want = offset + limit
+    n = want + 1
+    while True:
+        total, hits = fetch(n)
+        if want == 0 or len(hits) < n or hits[-1].score != hits[want - 1].score:
+            break
+        n *= 2
+    hits = sorted(hits, key=lambda h: (-h.score, h.record["id"]))
+    return SearchPage(total, hits[offset : offset + limit])
+
+
 class Engine(ABC):
     name: ClassVar[str]
 
@@ -73,7 +89,8 @@ class Engine(ABC):
 
     @abstractmethod
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
-        """Ranked records matching ``query`` and every filter."""
+        """Ranked records matching ``query`` and every filter: score descending, equal scores
+        by id ascending (:func:`ranked_page`), so a page never depends on the build history."""
 
     @abstractmethod
     def get(self, record_id: str) -> dict | None:
@@ -81,7 +98,8 @@ class Engine(ABC):
 
     @abstractmethod
     def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
-        """Every record matching the filters, newest date first when ``sort_by_date``."""
+        """Every record matching the filters: newest date first when ``sort_by_date``, else in
+        file order (path, then position in the file)."""
 
     @abstractmethod
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -30,7 +30,7 @@ from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ
 from ..querytree import Query as Q
 from ..querytree import TermQ
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage
+from .base import Engine, EngineHit, SearchPage, ranked_page
 
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
@@ -270,9 +270,12 @@ class TantivyEngine(Engine):
     def search(self, query: Q, filters: list[Q], limit: int, offset: int = 0) -> SearchPage:
         s = self._search()
         tq = self._filtered(self._to_tantivy(query), filters)
-        result = s.search(tq, limit=max(limit, 1), count=True, offset=offset)
-        hits = [EngineHit(self._record(s, addr), float(score)) for score, addr in result.hits[:limit]]
-        return SearchPage(result.count, hits)
+
+        def fetch(n: int):
+            result = s.search(tq, limit=n, count=True)
+            return result.count, [EngineHit(self._record(s, addr), float(score)) for score, addr in result.hits]
+
+        return ranked_page(fetch, limit, offset)
 
     @_guarded
     def get(self, record_id: str) -> dict | None:

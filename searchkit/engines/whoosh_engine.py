@@ -20,9 +20,13 @@ from whoosh.analysis.tokenizers import Tokenizer
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.matching.binary import DisjunctionMaxMatcher
+from whoosh.matching.mcore import NullMatcher
+from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
 from whoosh.scoring import BM25F
 from whoosh.sorting import Count, FieldFacet
+from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
 from ..analysis import Analyzer, AnalyzerConfig
@@ -30,7 +34,7 @@ from ..errors import IndexLockedError, IndexMismatchError
 from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
 from ..prepare import Analysed, AnalysisStream
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage
+from .base import Engine, EngineHit, SearchPage, ranked_page
 
 INDEX_NAME = "searchkit"
 
@@ -123,6 +127,36 @@ def make_schema(analyzer: Analyzer) -> Schema:
         position=STORED(),
         spans=STORED(),  # searchkit.prepare.pack_spans: term offsets for highlighting (as "_spans")
     )
+
+
+class ExactDisMaxMatcher(DisjunctionMaxMatcher):
+    """Whoosh's DisjunctionMaxMatcher scores ``max(a, b)`` whenever both sides are active, also
+    when one of them already stands on a later document: a document's score then took the other
+    side's score of *another* document, so it depended on which documents followed it in its
+    segment, i.e. on how the index was built (issue: ranking depends on build history). This
+    one takes the max only of the sides on the current document, as its UnionMatcher does."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ida, idb = a.id(), b.id()
+        if ida == idb:
+            return max(a.score(), b.score())
+        return a.score() if ida < idb else b.score()
+
+
+class ExactDisjunctionMax(DisjunctionMax):
+    """DisjunctionMax whose matcher tree is made of :class:`ExactDisMaxMatcher`."""
+
+    def matcher(self, searcher, context=None):
+        subs = [q.matcher(searcher, context) for q in self.subqueries]
+        if not subs:
+            return NullMatcher()
+        m = subs[0] if len(subs) == 1 else make_binary_tree(ExactDisMaxMatcher, subs)
+        return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
 
 
 class LuceneBM25F(BM25F):
@@ -353,7 +387,7 @@ class WhooshEngine(Engine):
         if isinstance(q, MatchAllQ):
             return Every()
         if isinstance(q, DisMaxQ):
-            return DisjunctionMax([self._to_whoosh(c) for c in q.clauses])
+            return ExactDisjunctionMax([self._to_whoosh(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             base = None
             if q.must:
@@ -389,12 +423,13 @@ class WhooshEngine(Engine):
         # cannot count; its len() then re-runs the query, ignoring the filter, or undercounts
         # across segments. Measured at 10k abstracts, this pass costs less than the pruned pass
         # plus a count pass (a phrase: 106 vs 252 ms; a term: 6.7 vs 9.2 ms).
-        top = TopCollector(limit=max(offset + limit, 1), usequality=False, replace=0)
-        collector = FilterCollector(top, allow=wf) if wf is not None else top
-        s.search_with_collector(wq, collector)
-        results = collector.results()
-        page = [EngineHit(_record(h.fields()), float(h.score or 0.0)) for h in results[offset : offset + limit]]
-        return SearchPage(top.total, page)
+        def fetch(n: int):
+            top = TopCollector(limit=n, usequality=False, replace=0)
+            collector = FilterCollector(top, allow=wf) if wf is not None else top
+            s.search_with_collector(wq, collector)
+            return top.total, [EngineHit(_record(h.fields()), float(h.score or 0.0)) for h in collector.results()]
+
+        return ranked_page(fetch, limit, offset)
 
     @_guarded
     def get(self, record_id: str) -> dict | None:
@@ -407,7 +442,10 @@ class WhooshEngine(Engine):
         s = self._search()
         wf = self._filter(filters) or Every()
         kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
-        return [_record(h.fields()) for h in s.search(wf, limit=None, **kw)]
+        records = [_record(h.fields()) for h in s.search(wf, limit=None, **kw)]
+        if not sort_by_date:
+            records.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))  # file order, as tantivy
+        return records
 
     @_guarded
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:

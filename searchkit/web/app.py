@@ -18,12 +18,14 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import NotFoundError, SearchkitError
+from ..errors import NotFoundError, QuerySyntaxError, SearchkitError
 from ..index import Index
+from ..options import search_options
 from ..search import FACETS
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
+PAGE_OPTIONS = ("lang", "kind", "category", "since", "until", "all", "no_translate", "no_suggest")  # the page sets the rest
 
 
 def marked(text: str, spans) -> list[tuple[str, bool]]:
@@ -41,6 +43,21 @@ def marked(text: str, spans) -> list[tuple[str, bool]]:
     return out
 
 
+def link_url(url: str) -> str:
+    """``url`` if it may be a link: an absolute http(s) address; '' for anything else
+    (``javascript:``, ``data:``, relative paths), which the page shows as text."""
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    if any(ord(c) < 33 or c in "\\\x7f" for c in url):
+        return ""  # browsers drop tabs and newlines inside a scheme ("java\tscript:")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 def query_with(params: dict, **changes) -> str:
     """The query string of ``params`` with ``changes`` applied; empty values are left out."""
     from urllib.parse import urlencode
@@ -56,18 +73,27 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
         return default
 
 
-def _search_options(params) -> dict:
-    """Query-string parameters -> keyword arguments of Index.search (same names as the CLI)."""
-    opts = {k: params.get(k, "") for k in ("lang", "kind", "category", "since", "until")}
+# query-string names (as the CLI's flags) -> Index.search keywords; "no_" flags are negated
+PARAMS = {"limit": "limit", "offset": "offset", "lang": "lang", "kind": "kind", "category": "category",
+          "since": "since", "until": "until", "all": "require_all", "no_translate": "translate",
+          "no_suggest": "suggest", "explain": "explain", "facets": "facets"}
+PAGE_PARAMS = ("q", "year", "page")
+
+
+def _search_options(params, allowed: tuple[str, ...] = tuple(PARAMS)) -> dict:
+    """Query-string parameters -> keyword arguments of Index.search, checked by the same rules
+    as --batch and the CLI (:func:`searchkit.options.search_options`); a bad one is an error."""
+    unknown = sorted(k for k in params if k not in allowed and k not in PAGE_PARAMS)
+    if unknown:
+        raise QuerySyntaxError(f"unknown parameter {', '.join(map(repr, unknown))} (known: {', '.join(PAGE_PARAMS + allowed)})")
+    raw = {PARAMS[k]: params[k] for k in allowed if params.get(k, "") != ""}
+    opts = search_options(raw)
+    for flag in ("no_translate", "no_suggest"):
+        if PARAMS[flag] in opts:
+            opts[PARAMS[flag]] = not opts[PARAMS[flag]]
     year = params.get("year", "")
     if year:
         opts["since"] = opts["until"] = year
-    opts = {k: v for k, v in opts.items() if v}
-    for flag, key in (("no_translate", "translate"), ("no_suggest", "suggest")):
-        if params.get(flag) in ("1", "true", "on"):
-            opts[key] = False
-    if params.get("all") in ("1", "true", "on"):
-        opts["require_all"] = True
     return opts
 
 
@@ -78,6 +104,7 @@ def create_app(index: Index) -> Starlette:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.globals["marked"] = marked
     env.globals["query_with"] = query_with
+    env.globals["link_url"] = link_url
     env.globals["spans_of"] = lambda hit, field: [(s.start, s.end) for s in hit.highlights if s.field == field]
 
     def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
@@ -96,9 +123,9 @@ def create_app(index: Index) -> Starlette:
             return page("search.html", q="", result=None, filters={}, stats=stats)
         pg = _int(params.get("page"), 1, 1, 1000)
         try:
+            opts = _search_options(params, PAGE_OPTIONS)
             with lock:
-                result = index.search(q, limit=PAGE_SIZE, offset=(pg - 1) * PAGE_SIZE, facets=True,
-                                      **_search_options(params))
+                result = index.search(q, limit=PAGE_SIZE, offset=(pg - 1) * PAGE_SIZE, facets=True, **opts)
         except SearchkitError as exc:
             return error_page(str(exc), 400, q)
         pages = max(1, -(-result.total // PAGE_SIZE))
@@ -138,12 +165,10 @@ def create_app(index: Index) -> Starlette:
     def api_search(request: Request):
         params = request.query_params
         q = params.get("q", "")
-        limit = _int(params.get("limit"), 10, 0, 1000)
-        offset = _int(params.get("offset"), 0, 0, 1_000_000)
         try:
+            opts = _search_options(params)
             with lock:
-                result = index.search(q, limit=limit, offset=offset, explain=params.get("explain") in ("1", "true"),
-                                      facets=params.get("facets") in ("1", "true"), **_search_options(params))
+                result = index.search(q, **opts)
         except SearchkitError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(result.to_dict())
