@@ -142,6 +142,8 @@ def _open(option: Optional[Path]):
     from . import build_index, manifest, open_index
 
     path, named = _index_path(option)
+    if path.exists() and not path.is_dir():
+        raise IndexMissingError(f"{path} is a file, not an index folder; give the folder of an index with --index")
     if not manifest.exists(path):
         if named:
             raise IndexMissingError(f"no searchkit index at {path}; create it with: searchkit index PATH --index {path}")
