@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,8 +69,9 @@ def read(index_dir: Path) -> Manifest:
         raise IndexMissingError(f"no searchkit index in {index_dir} (no {MANIFEST})")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        data.pop("searchkit_note", None)
-        return Manifest(**data)
+        known = {f.name for f in fields(Manifest)}
+        # keys a later searchkit added are left out; what matters is checked by compatible_with
+        return Manifest(**{k: v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError) as exc:
         raise IndexMismatchError(
             f"{path} is damaged ({exc.__class__.__name__}); rebuild with: searchkit index --rebuild --index {index_dir}"

@@ -12,6 +12,7 @@ from .scripts import JA
 from .tokenize import Token
 
 OPERATORS = {"AND", "OR", "NOT", "TO"}
+MAX_CORRECTIONS = 5  # unknown words looked up per query: a query of many unknown words gets no suggestion
 
 
 def _katakana(tok: Token) -> bool:
@@ -51,10 +52,15 @@ def suggestion(index, query: str) -> str | None:
     tokens = index.analyzer.tokenizer.tokenize(query)
     changed = False
     out = query
-    for start, end, spellings in reversed(_words(query, tokens)):
+    unknown = []
+    for start, end, spellings in _words(query, tokens):
         word = spellings[0]
         if len(word) < 3 or any(engine.word_frequency(w) > 0 for w in dict.fromkeys(spellings)):
             continue  # the typed word itself is in the index: never "corrected"
+        unknown.append((start, end, word))
+    if len(unknown) > MAX_CORRECTIONS:
+        return None  # not a misspelt query but text the index does not hold (and each lookup costs)
+    for start, end, word in reversed(unknown):
         cands = engine.suggest(word)
         if cands:
             out = out[:start] + cands[0] + out[end:]

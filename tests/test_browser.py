@@ -137,6 +137,12 @@ def test_hostile_document_shows_as_text(server, page):
     body = page.locator("section.doc").first.inner_text()
     assert "<script>alert('xss')</script>" in body and "<!-- a comment that must show as text -->" in body
     assert page.locator("section.doc img").count() == 0 and page.locator("section.doc script").count() == 0
+    for rid in ("xss-url", "xss-url2"):  # a javascript: URL is text, never a link to click
+        page.goto(server + "/entry/" + rid)
+        doc = page.locator("section.doc").first
+        assert "alert('url" in doc.inner_text()
+        assert doc.locator("a[href^='javascript' i]").count() == 0 and doc.locator(".meta a").count() == 0
+        doc.locator(".meta").click()
     page.goto(server + "/?q=poisoning")
     page.wait_for_selector("ol.hits li.hit")
     assert page.dialogs == []  # no alert() ever ran

@@ -139,24 +139,29 @@ def test_second_writer_is_told_and_searches_keep_working(tmp_path):
         assert "Traceback" not in err2
 
 
-@pytest.fixture(scope="module")
-def fuzz_index(tmp_path_factory):
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def fuzz_index(tmp_path_factory, request):
     from .conftest import SEEDS
 
-    ix_dir = tmp_path_factory.mktemp("fuzz") / "ix"
-    build_index([SEEDS], ix_dir)
+    ix_dir = tmp_path_factory.mktemp(f"fuzz-{request.param}") / "ix"
+    build_index([SEEDS], ix_dir, engine=request.param)
     with open_index(ix_dir) as ix:
         yield ix
 
 
+KANA = st.characters(min_codepoint=0x3040, max_codepoint=0x30FF) | st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F)
 QUERY_ALPHABET = st.one_of(
     st.characters(),  # every Unicode script, control characters included
     st.sampled_from(list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "ti:", " "]),
     st.sampled_from(WORDS_EN + WORDS_JA),
+    st.text(KANA, min_size=1, max_size=8),  # every kana, ー and the small ones included
+    # nesting at any depth, balanced or not ('(' * 195 + 'cell' + ')' * 195 was a RecursionError)
+    st.tuples(st.integers(0, 300), st.integers(0, 300), st.sampled_from(WORDS_EN + WORDS_JA)).map(
+        lambda t: "(" * t[0] + t[2] + ")" * t[1]),
 )
 
 
-@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(QUERY_ALPHABET, max_size=30).map("".join))
 def test_any_query_gives_results_or_a_clear_error(fuzz_index, query):
     t0 = time.perf_counter()
@@ -207,3 +212,129 @@ def test_a_killed_worker_fails_the_build_instead_of_hanging(tmp_path, engine):
     assert "worker" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not survivors(str(ix_dir))
     assert ids_of(ix_dir) == committed
+
+
+def _serve(ix_dir: Path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = cli("serve", "--index", str(ix_dir), "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            _get(base + "/api/search?q=x")
+            return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the server did not start")
+
+
+def _get(url: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as res:
+            return res.status, res.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_a_rebuild_under_a_running_server(tmp_path, engine):
+    """The old index answers during a rebuild; the server moves to the new one after the switch
+    (Whoosh answered 500 until restarted); the first request after the rebuild sees it."""
+    from urllib.parse import quote
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.jsonl").write_text(json.dumps({"id": "old1", "text": "zyzzogeton alignment"}) + "\n")
+    make_corpus(tmp_path / "new", 30, 100, seed=4)
+    (tmp_path / "new" / "z.jsonl").write_text(json.dumps({"id": "new1", "text": "quokka alignment"}) + "\n")
+    ix_dir = tmp_path / "ix"
+    build_index([tmp_path / "old"], ix_dir, engine=engine)
+    server, base = _serve(ix_dir)
+    try:
+        rebuild = cli("index", str(tmp_path / "new"), "--rebuild", "--index", str(ix_dir), "-q")
+        statuses = []
+        while rebuild.poll() is None:
+            for path in ("/api/search?q=alignment", "/?q=" + quote("アライメント"), "/papers", "/"):
+                statuses.append(_get(base + path)[0])
+        assert rebuild.wait(timeout=300) == 0
+        assert statuses and set(statuses) == {200}, statuses
+        status, body = _get(base + "/api/search?q=quokka&no_translate=1")
+        assert status == 200 and json.loads(body)["total"] == 1
+        assert json.loads(_get(base + "/api/search?q=zyzzogeton&no_translate=1")[1])["total"] == 0
+        assert _get(base + "/entry/new1")[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class _Interrupt:
+    """Raises KeyboardInterrupt at the ``at``-th step of whatever it wraps."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.n = at, 0
+
+    def wrap(self, fn):
+        def step(*args, **kwargs):
+            self.n += 1
+            if self.n == self.at:
+                raise KeyboardInterrupt
+            return fn(*args, **kwargs)
+
+        return step
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_an_interrupted_rebuild_is_always_the_old_or_the_new_index(tmp_path, engine, monkeypatch):
+    """Ctrl-C at every step of a rebuild (each file operation, engine call and side-file save):
+    afterwards the index opens and is exactly the old one or exactly the new one."""
+    import shutil
+
+    from searchkit.crosslang.mining import MinedPairs
+    from searchkit.engines import get_engine
+    from searchkit.filenotes import FileNotes
+
+    make_corpus(tmp_path / "old", 2, 20)
+    make_corpus(tmp_path / "new", 3, 20, seed=5)
+    (tmp_path / "new" / "g.md").write_text("# 用語\n\n毒づけ(ポイズニング)の例。\n", encoding="utf-8")
+    template = tmp_path / "template"
+    build_index([tmp_path / "old"], template, engine=engine)
+    old_ids = ids_of(template)
+    build_index([tmp_path / "new"], tmp_path / "reference", engine=engine)
+    new_ids = ids_of(tmp_path / "reference")
+    cls = get_engine(engine)
+    targets = [(os, "fsync"), (os, "replace"), (os, "mkdir"), (shutil, "rmtree"), (cls, "apply"), (cls, "count"),
+               (cls, "close"), (cls, "sources"), (FileNotes, "save"), (MinedPairs, "save")]
+    originals = [(obj, name, getattr(obj, name)) for obj, name in targets]
+    outcomes = set()
+    for at in range(1, 500):
+        ix_dir = tmp_path / f"ix{at}"
+        shutil.copytree(template, ix_dir)
+        step = _Interrupt(at)
+        for obj, name, fn in originals:
+            monkeypatch.setattr(obj, name, step.wrap(fn))
+        try:
+            build_index([tmp_path / "new"], ix_dir, rebuild=True)
+            finished = True
+        except KeyboardInterrupt:
+            finished = False
+        finally:
+            for obj, name, fn in originals:
+                monkeypatch.setattr(obj, name, fn)
+        ids = ids_of(ix_dir)
+        assert ids in (old_ids, new_ids), f"step {at}: neither the old nor the new index"
+        outcomes.add("new" if ids == new_ids else "old")
+        with open_index(ix_dir) as ix:
+            assert ix.search("alignment").total >= 0
+        build_index([tmp_path / "new"], ix_dir, rebuild=True)  # and the next rebuild works
+        assert ids_of(ix_dir) == new_ids
+        shutil.rmtree(ix_dir)
+        if finished:
+            break
+    assert finished and outcomes == {"old", "new"} and at > 20, at

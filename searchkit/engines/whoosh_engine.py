@@ -478,8 +478,10 @@ class WhooshEngine(Engine):
 
     @_guarded
     def suggest(self, word: str, limit: int = 3) -> list[str]:
+        """Like tantivy's: only words with the same first character are walked (a typo rarely
+        hits it, and it bounds the walk: the whole term list took 0.7 s a word at 4k entries)."""
         s = self._search()
-        found = s.corrector("words").suggest(word, limit=10, maxdist=2 if len(word) > 4 else 1)
+        found = s.corrector("words").suggest(word, limit=10, maxdist=2 if len(word) > 4 else 1, prefix=1)
         found.sort(key=lambda w: -s.doc_frequency("words", w))
         return found[:limit]
 
