@@ -4,6 +4,7 @@ renamed into place, then the index folder is fsynced; only after that may old da
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -22,3 +23,11 @@ def sync_tree(folder: Path) -> None:
         for name in files:
             fsync_path(Path(dirpath, name))
         fsync_path(Path(dirpath))
+
+
+def replace_json(path: Path, data: object) -> None:
+    """Write ``data`` as JSON to ``path`` by a rename: readers see the old file or the new one.
+    (Files of a data folder are fsynced together by :func:`sync_tree` before their commit.)"""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)

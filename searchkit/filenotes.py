@@ -9,8 +9,9 @@ trusted for a file the engine holds nothing of (an empty file) or holds at the s
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from .durable import replace_json
 
 FILE = "file-notes.json"
 
@@ -46,6 +47,4 @@ class FileNotes:
         self._notes.pop(path, None)
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self._notes, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        replace_json(self.path, self._notes)

@@ -9,10 +9,10 @@ both directions. Pairs are kept per source file so that re-indexing a file repla
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
+from ..durable import replace_json
 from ..scripts import JA, LATIN, char_script
 from ..tokenize import Tokenizer
 
@@ -85,9 +85,7 @@ class MinedPairs:
         self.by_file.pop(path, None)
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.by_file, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        replace_json(self.path, self.by_file)
 
     def table(self) -> dict[str, set[str]]:
         """Normalised term -> glosses, both directions."""
