@@ -22,12 +22,18 @@ def data_dir(arg: str | None) -> Path:
 
 
 def evaluate(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]], measures: list[str]) -> dict:
-    """Mean of each measure over the queries in ``qrels`` (ir-measures, trec_eval semantics)."""
+    """Mean of each measure over the queries in ``qrels`` (ir-measures, trec_eval semantics).
+
+    Each run list is judged in the order given: trec_eval re-sorts by score and breaks equal
+    scores by document id, which is not the order searchkit returned (its ties go by id
+    ascending, and a merged list's ties to the query language), so scores are replaced by
+    strictly decreasing ranks."""
     import ir_measures
 
     parsed = [ir_measures.parse_measure(m) for m in measures]
     q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
-    r = [ir_measures.ScoredDoc(qid, did, score) for qid, docs in run.items() for did, score in docs]
+    r = [ir_measures.ScoredDoc(qid, did, float(len(docs) - i)) for qid, docs in run.items()
+         for i, (did, _score) in enumerate(docs)]
     agg = ir_measures.calc_aggregate(parsed, q, r)
     return {m: agg[p] for m, p in zip(measures, parsed)}
 

@@ -1,11 +1,16 @@
 """Cross-language retrieval benchmark on NLP Journal (ja/en titles and abstracts).
 
-    python -m bench.crosslang [--data DIR] [--papers N] [--half all|dev|test] [--engine whoosh|tantivy]
+    python -m bench.crosslang [--data DIR] [--engines whoosh,tantivy] [--papers N]
 
-Every abstract is its own passage (ja and en separately). Queries are titles; the relevant
-passage is the same paper's abstract in the target language (search restricted to that
-language). EN->JA and JA->EN are run with and without translation, and with one source at a time
-switched off; EN->EN and JA->JA are the monolingual references. Metrics: MRR@10, Recall@10.
+Every complete paper's two abstracts are passages of one index (ja and en separately, 499 papers
+= 998 passages). Queries are titles; the relevant passage is the same paper's abstract in the
+target language (search restricted to that language). Papers at even positions are the **dev**
+half (settings were chosen on these), odd positions the **test** half (reported); both halves
+query the same full index. Per engine: EN->JA and JA->EN with and without translation, EN->EN and
+JA->JA as monolingual references, an ablation (each translation source switched off in turn, test
+half), and the **mixed-index merge** measure: no language filter, a title in one language, MRR of
+the same paper's abstract in the query's language ("own") and in the other ("other"), with the
+fair merge across languages on and off.
 
 No leakage: the index is built with pair mining switched off (``mine_pairs=False``), no glossary
 is used, and the dictionaries (JMdict, UniDic) ship with searchkit, built from their own sources:
@@ -30,12 +35,15 @@ from .common import data_dir, evaluate, percentiles, save, table
 MEASURES = ["RR@10", "R@10"]
 
 
-def load(data: Path, limit: int | None, half: str = "all") -> list[dict]:
-    """Complete papers; ``half`` = dev (even positions, used to choose settings), test (odd), all."""
+def load(data: Path, limit: int | None) -> list[dict]:
+    """Complete papers, in file order (dev = even positions, test = odd)."""
     rows = [json.loads(line) for line in (data / "nlp-journal-ja-en" / "papers.jsonl").open(encoding="utf-8")]
     rows = [r for r in rows if r["has_all_four"]]
-    rows = {"all": rows, "dev": rows[0::2], "test": rows[1::2]}[half]
     return rows[:limit] if limit else rows
+
+
+def halves(rows: list[dict]) -> dict[str, list[dict]]:
+    return {"dev": rows[0::2], "test": rows[1::2]}
 
 
 def write_corpus(rows: list[dict], folder: Path) -> Path:
@@ -48,59 +56,90 @@ def write_corpus(rows: list[dict], folder: Path) -> Path:
     return path
 
 
-def run_direction(ix, rows, q_lang, d_lang, translate=True, sources=SOURCES):
+def run_queries(ix, rows, q_lang: str, d_lang: str | None, translate=True, sources=SOURCES, merge=True,
+                judge: str | None = None):
+    """Title queries in ``q_lang``; ``d_lang`` filters the results (None: both languages); the
+    relevant passage is the abstract in ``judge`` (default ``d_lang``)."""
     run, times = {}, []
     translator = None
     if translate:
         translator = ix.translator()
         translator.config = TranslatorConfig(sources=tuple(sources))
+    judge = judge or d_lang
     for r in rows:
         q = r[f"title_{q_lang}"]
         t0 = time.perf_counter()
-        res = run_search(ix, q.replace('"', " "), make_filters(lang=d_lang), limit=10, translator=translator)
+        res = run_search(ix, q.replace('"', " "), make_filters(lang=d_lang or ""), limit=10, translator=translator,
+                         merge=merge)
         times.append((time.perf_counter() - t0) * 1000)
         run[r["id"]] = [(h.id, h.score) for h in res.hits]
-    qrels = {r["id"]: {f"{r['id']}-{d_lang}": 1} for r in rows}
+    qrels = {r["id"]: {f"{r['id']}-{judge}": 1} for r in rows}
     return evaluate(run, qrels, MEASURES), percentiles(times)
+
+
+def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], float]:
+    corpus = write_corpus(rows, tmp)
+    t0 = time.perf_counter()
+    build_index([corpus], tmp / f"ix-{engine}", mine_pairs=False, engine=engine)
+    build_s = time.perf_counter() - t0
+    results = []
+
+    def add(name, half, metrics, lat, **extra):
+        results.append({"engine": engine, "half": half, "run": name, **metrics,
+                        **{f"ms_{k}": v for k, v in lat.items()}, **extra})
+
+    with open_index(tmp / f"ix-{engine}") as ix:
+        _ = ix.translator().sound  # build the transliteration index once, outside the timings
+        for half, part in halves(rows).items():
+            for name, ql, dl, tr in (("EN->EN (reference)", "en", "en", False), ("JA->JA (reference)", "ja", "ja", False),
+                                     ("EN->JA no translation", "en", "ja", False), ("EN->JA", "en", "ja", True),
+                                     ("JA->EN no translation", "ja", "en", False), ("JA->EN", "ja", "en", True)):
+                add(name, half, *run_queries(ix, part, ql, dl, tr))
+            for ql, other in (("en", "ja"), ("ja", "en")):
+                for merge in (False, True):
+                    own, lat = run_queries(ix, part, ql, None, merge=merge, judge=ql)
+                    oth, _ = run_queries(ix, part, ql, None, merge=merge, judge=other)
+                    name = f"mixed {ql.upper()} query, merge {'on' if merge else 'off'}"
+                    add(name, half, {"RR@10": oth["RR@10"], "R@10": oth["R@10"]}, lat, own_rr=own["RR@10"])
+        test = halves(rows)["test"]
+        for source in SOURCES:
+            if source in ("mined", "glossary"):
+                continue  # off in this benchmark anyway (no leakage, no glossary)
+            without = tuple(x for x in SOURCES if x != source)
+            for ql, dl in (("en", "ja"), ("ja", "en")):
+                add(f"{ql.upper()}->{dl.upper()} without {source}", "test", *run_queries(ix, test, ql, dl, True, without))
+    return results, build_s
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="cross-language retrieval benchmark (NLP Journal ja/en)")
     ap.add_argument("--data", help="folder holding nlp-journal-ja-en/ (default ../shared/data)")
     ap.add_argument("--papers", type=int, default=None, help="use only the first N complete papers")
-    ap.add_argument("--half", choices=["all", "dev", "test"], default="all",
-                    help="dev = even-indexed papers (settings were chosen on these), test = odd")
-    ap.add_argument("--engine", default="whoosh", help="whoosh or tantivy (same analysis; latency differs)")
+    ap.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh, tantivy")
     args = ap.parse_args()
-    rows = load(data_dir(args.data), args.papers, args.half)
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = write_corpus(rows, Path(tmp))
-        t0 = time.perf_counter()
-        build_index([corpus], Path(tmp) / "ix", mine_pairs=False, engine=args.engine)
-        build_s = time.perf_counter() - t0
-        with open_index(Path(tmp) / "ix") as ix:
-            _ = ix.translator().sound  # build the transliteration index once, outside the timings
-            configs = [
-                ("EN->EN (reference)", "en", "en", False, SOURCES),
-                ("JA->JA (reference)", "ja", "ja", False, SOURCES),
-                ("EN->JA no translation", "en", "ja", False, SOURCES),
-                ("EN->JA all sources", "en", "ja", True, SOURCES),
-            ]
-            configs += [(f"EN->JA without {s}", "en", "ja", True, tuple(x for x in SOURCES if x != s))
-                        for s in ("unidic", "jmdict", "translit")]
-            configs += [
-                ("JA->EN no translation", "ja", "en", False, SOURCES),
-                ("JA->EN all sources", "ja", "en", True, SOURCES),
-            ]
-            results = []
-            for name, ql, dl, tr, sources in configs:
-                metrics, lat = run_direction(ix, rows, ql, dl, tr, sources)
-                results.append({"run": name, **metrics, **{f"ms_{k}": v for k, v in lat.items()}})
-    print(f"NLP Journal ja/en ({args.half}): {len(rows)} papers, {2 * len(rows)} passages, index built in {build_s:.1f} s "
-          f"(pair mining off: no leakage)")
-    print(table(["run", "MRR@10", "R@10", "p50 ms", "p95 ms"],
-                [[r["run"], r["RR@10"], r["R@10"], r["ms_p50"], r["ms_p95"]] for r in results]))
-    print(f"results: {save('crosslang', {'papers': len(rows), 'build_s': build_s, 'runs': results})}")
+    rows = load(data_dir(args.data), args.papers)
+    everything = {}
+    for engine in args.engines.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            results, build_s = bench_engine(engine, rows, Path(tmp))
+        everything[engine] = {"build_s": build_s, "runs": results}
+        print(f"\nNLP Journal ja/en, {engine}: {len(rows)} papers ({len(rows[0::2])} dev / {len(rows[1::2])} test "
+              f"queries), {2 * len(rows)} passages, index built in {build_s:.1f} s (pair mining off: no leakage)")
+        by_run: dict[str, dict] = {}
+        for r in results:
+            by_run.setdefault(r["run"], {})[r["half"]] = r
+        table_rows = []
+        for name, got in by_run.items():
+            dev, test = got.get("dev"), got.get("test")
+            cell = (lambda r, k: r[k] if r else "")
+            table_rows.append([name, cell(dev, "RR@10"), cell(test, "RR@10"), cell(test, "R@10"),
+                               cell(dev, "own_rr") if dev and "own_rr" in dev else "",
+                               cell(test, "own_rr") if test and "own_rr" in test else "",
+                               test["ms_p50"] if test else "", test["ms_p95"] if test else ""])
+        print(table(["run", "dev MRR@10", "test MRR@10", "test R@10", "dev own", "test own", "p50 ms", "p95 ms"],
+                    table_rows))
+    print("mixed rows: MRR@10 of the other-language abstract; 'own': MRR@10 of the query language's abstract")
+    print(f"results: {save('crosslang', {'papers': len(rows), 'engines': everything})}")
 
 
 if __name__ == "__main__":

@@ -232,6 +232,10 @@ def _print_explain(explain: dict, err: bool = False) -> None:
         typer.echo(f"  {unit['unit']}{tag} -> {items}", err=err)
     if not explain["translations"]:
         typer.echo("  (no translations)", err=err)
+    merge = explain.get("merge")
+    if merge:
+        scaled = ", ".join(f"{lang} x{f:.2f}" for lang, f in merge["factors"].items() if lang != merge["own_lang"])
+        typer.echo(f"  merged by language: each scaled to the {merge['own_lang']} best ({scaled or 'nothing to scale'})", err=err)
     typer.echo("", err=err)
 
 
@@ -272,7 +276,10 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
             typer.echo(typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN))
         if "explain" in h.extra:
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.extra["explain"]["contributions"])
-            typer.echo(typer.style(f"    = {h.score:.2f}: {parts}", fg=typer.colors.BLUE))
+            placed = h.extra["explain"].get("merge")
+            via = f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)" \
+                if placed and placed["factor"] != 1.0 else ""
+            typer.echo(typer.style(f"    = {h.score:.2f}{via}: {parts}", fg=typer.colors.BLUE))
         loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
         score = f"  score {h.score:.2f}" if query is not None else ""
         typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))

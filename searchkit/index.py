@@ -96,6 +96,8 @@ class Index:
     def _forget(self) -> None:
         """Drop everything derived from one commit (the caches of translation evidence)."""
         self._mined = None
+        self._katakana = None
+        self._katakana = None
         self._linker = None
         self._translators: dict = {}
 
@@ -262,20 +264,26 @@ class Index:
         return out
 
     def _update_mined_pairs(self, changed, removed: list[str]) -> None:
-        """Record the parenthetical glosses of changed files (unless mining is switched off)."""
-        if not self.manifest.options.get("mine_pairs", True):
-            return
-        from .crosslang.mining import mine
+        """Record the parenthetical glosses of changed files (unless mining is switched off) and
+        the katakana words they write (the index's own loanword vocabulary)."""
+        from .crosslang.mining import katakana_runs, mine
 
-        pairs = self.mined_pairs
+        mining = self.manifest.options.get("mine_pairs", True)
+        pairs, runs = self.mined_pairs, self.katakana_runs
         for src, _, doc in changed:
-            found = []
+            found, written = [], set()
             for e in doc.entries:
-                found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
+                if mining:
+                    found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
+                written |= katakana_runs(e.title) | katakana_runs(e.text)
             pairs.replace(str(src.path), list(dict.fromkeys(found)))
+            runs.replace(str(src.path), sorted(written))
         for path in removed:
             pairs.remove(path)
-        pairs.save()
+            runs.remove(path)
+        if mining:
+            pairs.save()
+        runs.save()
 
     # -- cross-language resources (built on first use) --
     @property
@@ -294,6 +302,14 @@ class Index:
             self._mined = MinedPairs(self.path / self.manifest.data_dir / FILE)
         return self._mined
 
+    @property
+    def katakana_runs(self):
+        if self._katakana is None:
+            from .crosslang.mining import KATAKANA_FILE, KatakanaRuns
+
+            self._katakana = KatakanaRuns(self.path / self.manifest.data_dir / KATAKANA_FILE)
+        return self._katakana
+
     def translator(self, glossary: str | Path | None = None):
         """The query translator of this index; ``glossary`` adds a glossary file to the index's own."""
         key = str(glossary or "")
@@ -309,7 +325,7 @@ class Index:
                     terms.setdefault(k, set()).update(v)
             self._translators[key] = Translator(
                 self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
-                self.engine.vocabulary,
+                self.engine.vocabulary, words=self.engine.words, katakana=self.katakana_runs.words,
                 mined=self.mined_pairs.table(), glossary=terms,
             )
         return self._translators[key]
@@ -352,26 +368,28 @@ class Index:
     def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
                category: str = "", since: str = "", until: str = "", require_all: bool = False,
                translate: bool = True, glossary: str | Path | None = None, explain: bool = False,
-               counterparts: bool = True, suggest: bool = True, facets: bool = False) -> SearchResult:
+               counterparts: bool = True, suggest: bool = True, facets: bool = False, merge: bool = True) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
         ``translate`` adds Japanese<->English translation groups; ``glossary`` names an extra
         glossary file; ``explain`` attaches the expanded query; ``counterparts`` links each hit to
         its original/translation in the other language; ``suggest`` adds a did-you-mean query
         when a query word does not occur in the index and a close word does; ``facets`` counts
-        the matching entries by kind, lang, year and category (``result.facets``).
+        the matching entries by kind, lang, year and category (``result.facets``); ``merge``
+        ranks each language on its own scale when a translated query is not filtered by
+        language (:mod:`searchkit.merge`).
         """
         return self._read(lambda: self._search(
             query, limit=limit, offset=offset, lang=lang, kind=kind, category=category, since=since, until=until,
             require_all=require_all, translate=translate, glossary=glossary, explain=explain,
-            counterparts=counterparts, suggest=suggest, facets=facets))
+            counterparts=counterparts, suggest=suggest, facets=facets, merge=merge))
 
     def _search(self, query: str, *, limit, offset, lang, kind, category, since, until, require_all, translate,
-                glossary, explain, counterparts, suggest, facets) -> SearchResult:
+                glossary, explain, counterparts, suggest, facets, merge) -> SearchResult:
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
         result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
-                     translator=translator, explain=explain, facets=facets)
+                     translator=translator, explain=explain, facets=facets, merge=merge)
         if counterparts:
             memo: dict = {}
             for h in result.hits:

@@ -10,7 +10,7 @@ from .errors import QuerySyntaxError
 
 MAX_LIMIT = 10_000
 INTEGERS = {"limit": (0, MAX_LIMIT), "offset": (0, None)}
-FLAGS = ("require_all", "translate", "explain", "suggest", "facets")
+FLAGS = ("require_all", "translate", "explain", "suggest", "facets", "merge")
 STRINGS = ("lang", "kind", "since", "until", "category")
 NAMES = frozenset(INTEGERS) | frozenset(FLAGS) | frozenset(STRINGS)
 _TRUE = {"1", "true", "yes", "on"}

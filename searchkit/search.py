@@ -85,7 +85,10 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
 
 
 def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False,
-        translator=None, explain: bool = False, facets: bool = False) -> SearchResult:
+        translator=None, explain: bool = False, facets: bool = False, merge: bool = True,
+        merge_alpha: float | None = None) -> SearchResult:
+    """``merge``: when the query was translated and no language filter is set, rank each
+    language on its own scale and merge them (:mod:`searchkit.merge`)."""
     check_range("limit", limit)
     check_range("offset", offset)
     compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
@@ -96,15 +99,25 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
         if not _has_filters(filters):
             raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
+    placements: dict = {}
     if counts is not None and limit == 0:
         # counts only: every entry has a kind, so the kind counts add up to the total
         page = SearchPage(sum(counts["kind"].values()), [])
+    elif merge and compiled.units and not filters.lang:
+        from .merge import merged_page
+
+        page, info, placements = merged_page(index.engine, compiled.tree, filters.clauses(), limit, offset,
+                                             _query_lang(compiled), **({} if merge_alpha is None else {"alpha": merge_alpha}))
+        if explained is not None:
+            explained["merge"] = info
     else:
         page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
     if explain:
         for h in hits:
             h.extra["explain"] = explain_hit(index, compiled.tree, h)
+            if h.id in placements:
+                h.extra["explain"]["merge"] = placements[h.id].to_dict()
     return SearchResult(text, page.total, hits, explained, facets=counts)
 
 
@@ -128,6 +141,12 @@ def explain_hit(index, tree: Query, hit: Hit) -> dict:
                 parts.append({"clause": describe(q), "field": field, "score": round(page.hits[0].score, 4)})
     return {"score": hit.score, "contributions": parts}
 
+
+
+def _query_lang(compiled: CompiledQuery) -> str:
+    """The language the query was typed in: that of its (longest) translated units."""
+    langs = [u.lang for u in compiled.units if not u.partial] or [u.lang for u in compiled.units]
+    return max(set(langs), key=lambda lang: sum(len(u.text) for u in compiled.units if u.lang == lang))
 
 
 def _has_filters(f: Filters) -> bool:

@@ -59,25 +59,28 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
     return pairs
 
 
-class MinedPairs:
-    """The mined pairs of an index, stored per source file in ``mined-pairs.json``."""
+class PerFile:
+    """Items found in each indexed source file, stored as JSON (``path -> [item, ...]``) in the
+    index's data folder, so that re-indexing a file replaces its items and removing it drops
+    them. Written before the engine commit (see ``Index._update``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._by_file: dict[str, list[list[str]]] | None = None
+        self._by_file: dict[str, list] | None = None
 
     @property
-    def by_file(self) -> dict[str, list[list[str]]]:
+    def by_file(self) -> dict[str, list]:
         if self._by_file is None:
             try:
-                self._by_file = json.loads(self.path.read_text(encoding="utf-8"))
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self._by_file = loaded if isinstance(loaded, dict) else {}
             except (OSError, ValueError):
                 self._by_file = {}
         return self._by_file
 
-    def replace(self, path: str, pairs: list[tuple[str, str]]) -> None:
-        if pairs:
-            self.by_file[path] = [list(p) for p in pairs]
+    def replace(self, path: str, items: list) -> None:
+        if items:
+            self.by_file[path] = [list(p) if isinstance(p, tuple) else p for p in items]
         else:
             self.by_file.pop(path, None)
 
@@ -87,6 +90,10 @@ class MinedPairs:
     def save(self) -> None:
         replace_json(self.path, self.by_file)
 
+
+class MinedPairs(PerFile):
+    """The mined pairs of an index, stored per source file in ``mined-pairs.json``."""
+
     def table(self) -> dict[str, set[str]]:
         """Normalised term -> glosses, both directions."""
         out: dict[str, set[str]] = {}
@@ -95,6 +102,25 @@ class MinedPairs:
                 out.setdefault(normalize_key(a), set()).add(b)
                 out.setdefault(normalize_key(b), set()).add(a)
         return out
+
+
+# katakana written as one word, middle dots included (ウォーター・マーキング); MeCab often splits
+# such a loanword into known pieces (ウォーター / マーキング), so the written run is kept as well
+_KATAKANA_RUN = re.compile(r"[ァ-ヴ][ァ-ヴー・]{3,}")
+KATAKANA_FILE = "katakana-runs.json"
+
+
+def katakana_runs(text: str) -> set[str]:
+    """Katakana words of ``text`` as written (at least four characters, trailing dots dropped)."""
+    return {m.group().strip("・") for m in _KATAKANA_RUN.finditer(text)}
+
+
+class KatakanaRuns(PerFile):
+    """The katakana words written in each indexed file (``katakana-runs.json``): transliteration
+    candidates for English words, including loanwords MeCab splits into several index terms."""
+
+    def words(self) -> set[str]:
+        return {w for runs in self.by_file.values() for w in runs}
 
 
 def normalize_key(text: str) -> str:

@@ -18,7 +18,11 @@ from ..analysis import Analyzer
 from ..tokenize import Token
 from .lexicon import Lexicon
 from .mining import normalize_key
-from .translit import KATAKANA, SoundIndex
+from .translit import KATAKANA, MIN_SPELLING, SoundIndex
+
+# a dictionary-known word's transliteration needs the same consonant skeleton and this spelling
+# similarity (hallucination / ハルシネーション .6, backdoor / バックドア .67; plus / プロセス .5)
+KNOWN_WORD_SPELLING = 0.55
 
 SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit")
 # English function words: not worth translating on their own (Snowball's English stop list,
@@ -108,6 +112,8 @@ class Translator:
     doc_ids: Callable[[str], frozenset]  # records containing a term, for co-occurrence
     phrase_frequency: Callable[[tuple[str, ...]], int]  # records containing a phrase
     vocabulary: Callable[[], Iterable[str]]  # the index's terms, for transliteration
+    words: Callable[[], Iterable[str]] = tuple  # its unstemmed words (English loanword sources)
+    katakana: Callable[[], Iterable[str]] = tuple  # its katakana words as written (loanword compounds)
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
@@ -117,7 +123,7 @@ class Translator:
     @property
     def sound(self) -> SoundIndex:
         if self._sound is None:
-            self._sound = SoundIndex(self.vocabulary())
+            self._sound = SoundIndex(self.vocabulary(), self.words(), self.katakana(), self._english_term)
         return self._sound
 
     # -- segmentation --
@@ -260,10 +266,10 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
-        if not out and not entries and "translit" in src:
-            # only for words no dictionary knows: a known word whose translations are absent
-            # from the index is absent, not a loanword to guess (plus -> プラス, not プロセス)
-            out = self._translit(text, toks, partial)
+        if not out and "translit" in src:
+            # for words no dictionary knows, and, with a stricter spelling match, for known words
+            # none of whose translations occur in the index (plus -> プラス, not プロセス)
+            out = self._translit(text, toks, partial, known=bool(entries))
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
 
     def _score(self, text: str, cands, partial: bool) -> list[Translation]:
@@ -312,16 +318,28 @@ class Translator:
             self._freq[terms] = got
         return got
 
-    def _translit(self, text: str, toks: list[Token], partial: bool) -> list[Translation]:
+    def _english_term(self, word: str) -> str:
+        terms = self.analyzer.analyze(word)
+        return terms[0].text if len(terms) == 1 else word
+
+    def _translit(self, text: str, toks: list[Token], partial: bool, known: bool = False) -> list[Translation]:
+        """Sound-alike words of the index in the other script. ``known``: the dictionary knows the
+        word but none of its translations occur in the index (hallucination -> 幻覚, absent;
+        the index writes ハルシネーション), so only a close spelling counts (plus is not プロセス)."""
         w = self.config.weight * SOURCE_WEIGHT["translit"] * (self.config.partial_factor if partial else 1.0)
+        spelling = KNOWN_WORD_SPELLING if known else MIN_SPELLING
         norm = "".join(t.norm for t in toks)
         if all(t.lang == "ja" for t in toks) and KATAKANA.match(norm):
-            found = self.sound.english_for(norm)
+            found = [(term, (term,), sim) for term, sim in self.sound.english_for(norm, min_spelling=spelling, exact=known)]
         elif len(toks) == 1 and toks[0].lang == "en":
-            found = self.sound.katakana_for(norm)
+            found = []
+            for written, sim in self.sound.katakana_for(norm, min_spelling=spelling, exact=known):
+                terms = tuple(t.text for t in self.analyzer.analyze(written) if not t.stop)
+                if terms and self._frequency(terms):  # a word MeCab splits is a phrase of index terms
+                    found.append((written, terms, sim))
         else:
             return []
-        return [Translation(text, term, (term,), "translit", w * sim) for term, sim in found]
+        return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
 
 
 def _is_stop(tok: Token) -> bool:

@@ -24,12 +24,13 @@ _KANA = {
 _SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
 _SMALL_V = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
 KATAKANA = re.compile(r"^[ァ-ヴー・]+$")
-_ENGLISH_FOLDS = [("ph", "f"), ("th", "s"), ("ck", "k"), ("gh", ""), ("wh", "w"), ("qu", "kw"), ("x", "ks")]
+_ENGLISH_FOLDS = [("tion", "shon"), ("sion", "shon"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("gh", ""), ("wh", "w"),
+                  ("qu", "kw"), ("x", "ks")]
 # sounds Japanese does not distinguish, or writes differently (n before p/b is often m)
 _SKELETON_FOLDS = str.maketrans({"l": "r", "v": "b", "c": "k", "q": "k", "z": "s", "f": "h", "m": "n", "d": "t"})
 MIN_SKELETON = 3
 MIN_SPELLING = 0.5  # similarity of the whole spellings (vowels included) a skeleton match also needs
-_LOOSE = [("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("l", "r"), ("v", "b"), ("c", "k"), ("y", "i")]
+_LOOSE = [("tion", "shon"), ("sion", "shon"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("l", "r"), ("v", "b"), ("c", "k"), ("y", "i")]
 
 
 def romanize(kata: str) -> str:
@@ -50,6 +51,9 @@ def romanize(kata: str) -> str:
             prev = out.pop()
             base = prev[:-1] if prev[-2] in "hj" else prev[:-1] + "y"
             out.append(base + _SMALL_Y[ch])
+            continue
+        if ch in _SMALL_V and out and out[-1] == "u":
+            out[-1] = "w" + _SMALL_V[ch]  # ウォ wo, ウィ wi, ウェ we
             continue
         if ch in _SMALL_V and out and out[-1][-1:] in "aeiou" and len(out[-1]) >= 2:
             prev = out.pop()
@@ -103,25 +107,39 @@ def spelling_similarity(english: str, katakana: str) -> float:
 class SoundIndex:
     """Skeletons of the index's vocabulary, to find sound-alike words in the other script.
 
-    Skeletons are bucketed by first consonant, so a lookup compares only plausible candidates.
+    English words come from the index's unstemmed words (``hallucination``, whose index term is
+    the stem ``hallucin``: a stem does not sound like the loanword) and are returned as their
+    index terms; katakana comes from the index terms and from the katakana words as written in
+    the indexed text (``ウォーターマーキング``, which MeCab splits into two terms: returned as
+    written, its terms then form a phrase). Skeletons are bucketed by first consonant, so a
+    lookup compares only plausible candidates.
     """
 
-    def __init__(self, vocabulary) -> None:
-        self._english: dict[str, dict[str, list[str]]] = {}
-        self._katakana: dict[str, dict[str, list[str]]] = {}
+    def __init__(self, vocabulary, words=(), katakana=(), term_of=None) -> None:
+        self._english: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._katakana: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        term_of = term_of or (lambda w: w)
+        for word in words:
+            if word.isascii() and word.isalpha() and len(word) >= 4:
+                self._add(self._english, skeleton(word, True), (word, term_of(word)))
         for term in vocabulary:
-            if term.isascii() and term.isalpha() and len(term) >= 4:
-                self._add(self._english, skeleton(term, True), term)
+            if not words and term.isascii() and term.isalpha() and len(term) >= 4:
+                self._add(self._english, skeleton(term, True), (term, term))
             elif len(term) >= 3 and KATAKANA.match(term):
-                self._add(self._katakana, skeleton(romanize(term), False), term)
+                self._add(self._katakana, skeleton(romanize(term), False), (term, term))
+        for written in katakana:
+            if len(written) >= 3 and KATAKANA.match(written):
+                self._add(self._katakana, skeleton(romanize(written), False), (written, written))
 
     @staticmethod
-    def _add(table: dict, key: str, term: str) -> None:
+    def _add(table: dict, key: str, entry: tuple[str, str]) -> None:
         if len(key) >= MIN_SKELETON:
-            table.setdefault(key[0], {}).setdefault(key, []).append(term)
+            bucket = table.setdefault(key[0], {}).setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
 
     @staticmethod
-    def _best(key: str, table: dict, limit: int) -> list[tuple[str, float]]:
+    def _best(key: str, table: dict, limit: int) -> list[tuple[tuple[str, str], float]]:
         if len(key) < MIN_SKELETON:
             return []
         bucket = table.get(key[0], {})
@@ -129,15 +147,16 @@ class SoundIndex:
         if exact:
             return [(t, 1.0) for t in exact[:limit]]
         scored = []
-        for sk, terms in bucket.items():
+        for sk, entries in bucket.items():
             if abs(len(sk) - len(key)) <= 1 and min(len(sk), len(key)) >= 4:
                 s = similar(key, sk, 0.85)
                 if s:
-                    scored.extend((t, s) for t in terms)
-        scored.sort(key=lambda ts: -ts[1])
+                    scored.extend((e, s) for e in entries)
+        scored.sort(key=lambda es: -es[1])
         return scored[:limit]
 
-    def english_for(self, katakana: str, limit: int = 3) -> list[tuple[str, float]]:
+    def english_for(self, katakana: str, limit: int = 3, min_spelling: float = MIN_SPELLING,
+                    exact: bool = False) -> list[tuple[str, float]]:
         """English index terms that sound like a katakana word (romanised, -ing folded)."""
         roman = romanize(katakana)
         keys = {skeleton(roman, False)}
@@ -145,12 +164,23 @@ class SoundIndex:
             keys.add(skeleton(roman[:-4], False))
         out: dict[str, float] = {}
         for key in keys:
-            for t, s in self._best(key, self._english, limit * 3):
-                if spelling_similarity(t, katakana) >= MIN_SPELLING or (
-                        roman.endswith("ingu") and spelling_similarity(t, katakana[:-3]) >= MIN_SPELLING):
-                    out[t] = max(out.get(t, 0.0), s)
+            for (word, term), s in self._best(key, self._english, limit * 3):
+                if exact and s < 1.0:
+                    continue
+                if spelling_similarity(word, katakana) >= min_spelling or (
+                        roman.endswith("ingu") and spelling_similarity(word, katakana[:-3]) >= min_spelling):
+                    out[term] = max(out.get(term, 0.0), s)
         return sorted(out.items(), key=lambda ts: -ts[1])[:limit]
 
-    def katakana_for(self, english: str, limit: int = 3) -> list[tuple[str, float]]:
+    def katakana_for(self, english: str, limit: int = 3, min_spelling: float = MIN_SPELLING,
+                     exact: bool = False) -> list[tuple[str, float]]:
+        """Katakana of the index (terms, or words as written) that sound like an English word;
+        ``exact``: only the same consonant skeleton."""
         found = self._best(skeleton(english, True), self._katakana, limit * 3)
-        return [(t, s) for t, s in found if spelling_similarity(english, t) >= MIN_SPELLING][:limit]
+        out: dict[str, float] = {}
+        for (written, _), s in found:
+            if exact and s < 1.0:
+                continue
+            if spelling_similarity(english, written) >= min_spelling:
+                out[written] = max(out.get(written, 0.0), s)
+        return sorted(out.items(), key=lambda ts: -ts[1])[:limit]

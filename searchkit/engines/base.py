@@ -92,6 +92,14 @@ class Engine(ABC):
         """Ranked records matching ``query`` and every filter: score descending, equal scores
         by id ascending (:func:`ranked_page`), so a page never depends on the build history."""
 
+    def search_groups(self, query: Query, filters: list[Query], field: str, values: tuple[str, ...],
+                      limit: int) -> dict[str, SearchPage]:
+        """The best ``limit`` records of each value of the keyword ``field`` (e.g. each language),
+        ranked and tie-broken as :meth:`search`. Engines may do this in one pass."""
+        from ..querytree import KeywordQ
+
+        return {v: self.search(query, [*filters, KeywordQ(field, v)], limit) for v in values}
+
     @abstractmethod
     def get(self, record_id: str) -> dict | None:
         """The record with this id, or None."""
@@ -117,6 +125,10 @@ class Engine(ABC):
     @abstractmethod
     def vocabulary(self) -> Iterable[str]:
         """Every index term of the text and title fields."""
+
+    @abstractmethod
+    def words(self) -> Iterable[str]:
+        """Every unstemmed word (lower-cased English word / Japanese lemma)."""
 
     @abstractmethod
     def word_frequency(self, word: str) -> int:

@@ -325,6 +325,10 @@ class TantivyEngine(Engine):
         for term, _ in self._search().terms_with_prefix("body", ""):
             yield term
 
+    def words(self):
+        for term, _ in self._search().terms_with_prefix("words", ""):
+            yield term
+
     @_guarded
     def word_frequency(self, word: str) -> int:
         return self._search().doc_freq("words", _safe(word))

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from whoosh.analysis.acore import Token
 from whoosh.analysis.tokenizers import Tokenizer
-from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.collectors import FilterCollector, TopCollector, UnlimitedCollector
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.matching.binary import DisjunctionMaxMatcher
@@ -432,6 +432,34 @@ class WhooshEngine(Engine):
         return ranked_page(fetch, limit, offset)
 
     @_guarded
+    def search_groups(self, query: Query, filters: list[Query], field: str, values: tuple[str, ...],
+                      limit: int) -> dict[str, SearchPage]:
+        """One scoring pass (Whoosh scores every match anyway), split by the field's column."""
+        s = self._search()
+        wq, wf = self._to_whoosh(query), self._filter(filters)
+        every = UnlimitedCollector()
+        collector = FilterCollector(every, allow=wf) if wf is not None else every
+        s.search_with_collector(wq, collector)
+        results = collector.results()
+        column = s.reader().column_reader(field)
+        groups: dict[str, list[tuple[float, int]]] = {v: [] for v in values}
+        for i in range(results.scored_length()):
+            num = results.docnum(i)
+            value = column[num]
+            value = value.decode("utf-8") if isinstance(value, bytes) else value
+            if value in groups:
+                groups[value].append((float(results.score(i) or 0.0), num))
+        out = {}
+        for value, found in groups.items():
+            found.sort(key=lambda sn: -sn[0])
+
+            def fetch(n: int, found=found):
+                return len(found), [EngineHit(_record(s.stored_fields(num)), score) for score, num in found[:n]]
+
+            out[value] = ranked_page(fetch, limit, 0)
+        return out
+
+    @_guarded
     def get(self, record_id: str) -> dict | None:
         s = self._search()
         num = s.document_number(id=record_id)
@@ -470,6 +498,10 @@ class WhooshEngine(Engine):
 
     def vocabulary(self):
         for t in self._search().lexicon("body"):
+            yield t.decode("utf-8") if isinstance(t, bytes) else t
+
+    def words(self):
+        for t in self._search().lexicon("words"):
             yield t.decode("utf-8") if isinstance(t, bytes) else t
 
     @_guarded
