@@ -84,6 +84,13 @@ class Lexicon:
         return self._entries("en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
                              (prefix, prefix + "\uffff", key), limit, rank_offset=4)
 
+    def en_to_ja_head(self, key: str, limit: int = 12) -> list[Entry]:
+        """Entries whose gloss starts with the word and says more (robust -> 頑健 "robust
+        health"). Ranked below exact matches."""
+        if " " in key:
+            return []
+        return self._entries("en WHERE key > ? AND key < ?", (key + " ", key + "!"), limit, rank_offset=4)
+
     def ja_to_en(self, head: str, limit: int = 12) -> list[Entry]:
         return self._entries("ja WHERE head = ?", (head,), limit)
 

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from ..analysis import Analyzer
 from ..tokenize import Token
 from .lexicon import Lexicon
+from .derive import JA_SUFFIXES, english_derivation
 from .mining import normalize_key
 from .translit import KATAKANA, MIN_SPELLING, SoundIndex
 
@@ -24,7 +25,7 @@ from .translit import KATAKANA, MIN_SPELLING, SoundIndex
 # similarity (hallucination / ハルシネーション .6, backdoor / バックドア .67; plus / プロセス .5)
 KNOWN_WORD_SPELLING = 0.55
 
-SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit")
+SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit", "derived", "chain")
 # English function words: not worth translating on their own (Snowball's English stop list,
 # plus prepositions that titles use as glue). Inside a longer unit they still count.
 FUNCTION_WORDS = frozenset("""
@@ -36,7 +37,11 @@ after above below to from up down in out on off over under again further then on
 why how all any both each few more most other some such no nor not only own same so than too very can
 will just s t don shall may might must via toward towards using based upon within without among across
 """.split())
-SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6}
+# derived: a dictionary translation of the word's base with the suffix applied (頑健性 -> robust-ness);
+# chain: through one pivot of the dictionaries when no direct translation occurs in the index
+SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6, "derived": 0.7,
+                 "chain": 0.5}
+CHAIN_PIVOTS, CHAIN_FAN_OUT = 12, 6  # pivots followed by a chained lookup, and translations of each
 MAX_UNIT_TOKENS = 4
 # Japanese suffixes that make adjectives and abstract nouns of a noun (-ic/-al, -ity/-ness, -ize):
 # a translation ending in one also stands for the bare noun
@@ -50,10 +55,14 @@ class Translation:
     terms: tuple[str, ...]  # its index terms (a phrase when several)
     origin: str  # one of SOURCES
     weight: float  # relative to 1.0 for a word the user typed
+    via: str = ""  # derived and chained translations: what they were derived or chained from
 
     def to_dict(self) -> dict:
-        return {"from": self.source, "to": self.target, "terms": list(self.terms), "source": self.origin,
-                "weight": round(self.weight, 3)}
+        out = {"from": self.source, "to": self.target, "terms": list(self.terms), "source": self.origin,
+               "weight": round(self.weight, 3)}
+        if self.via:
+            out["via"] = self.via
+        return out
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,8 @@ class Translator:
         """Translation units of the typed words, each with its translation group."""
         toks: list[tuple[int, Token]] = []
         for wi, word in enumerate(words):
-            toks.extend((wi, t) for t in self.analyzer.tokenizer.tokenize(word) if not t.function)
+            found = [t for t in self.analyzer.tokenizer.tokenize(word) if not t.function]
+            toks.extend((wi, t) for t in self._resegment(word, found))
         units: list[Unit] = []
         i = 0
         while i < len(toks):
@@ -156,12 +166,15 @@ class Translator:
                     n += 1
                 if n >= 2:
                     best = (n, self._span_text(words, toks[i : i + n]))
+            if not best and tok.lang == "ja" and i + 1 < len(toks) and toks[i + 1][0] == wi \
+                    and toks[i + 1][1].norm in JA_SUFFIXES and toks[i + 1][1].start == tok.end:
+                best = (2, self._span_text(words, toks[i : i + 2]))  # 頑健性: a derived word, one unit
             if best:
                 n, text = best
                 whole = self._unit(text, tok.lang, wi, [t for _, t in toks[i : i + n]], False)
                 units.append(replace(whole, tokens=tuple(range(i, i + n))))
                 for j, (wj, t) in enumerate(toks[i : i + n], i):  # the single words as well, at a lower weight
-                    if not _is_stop(t):
+                    if not _is_stop(t) and t.norm not in JA_SUFFIXES:  # 的 alone is no word
                         single = self._unit(self._surface(words[wj], t), t.lang, wj, [t], True)
                         units.append(replace(single, tokens=(j,)))
                 i += n
@@ -171,6 +184,47 @@ class Translator:
                     units.append(replace(single, tokens=(i,)))
                 i += 1
         return self._cohere([u for u in units if u.translations])
+
+    def _resegment(self, word: str, toks: list[Token]) -> list[Token]:
+        """A Japanese word MeCab split into pieces the dictionaries do not know (実証例 -> 実 /
+        証例) is split again into the longest dictionary words it is made of (実証 / 例)."""
+        if len(toks) < 2 or not any(t.lang == "ja" and not KATAKANA.match(t.norm) and not self._known(t.norm, "ja")
+                                    and not self._known(t.lemma, "ja") for t in toks):
+            return toks
+        out, i = [], 0
+        while i < len(toks):
+            j = i
+            while j < len(toks) and toks[j].lang == "ja" and not KATAKANA.match(toks[j].norm) \
+                    and (j == i or toks[j - 1].end == toks[j].start):
+                j += 1
+            if j - i < 2:
+                out.append(toks[i])
+                i += 1
+                continue
+            run = toks[i:j]
+            segments = self._longest_words(word[run[0].start : run[-1].end])
+            if segments and segments != [t.norm for t in run]:
+                pos = run[0].start
+                for seg in segments:
+                    out.append(Token(seg, pos, pos + len(seg), "ja", seg))
+                    pos += len(seg)
+            else:
+                out.extend(run)
+            i = j
+        return out
+
+    def _longest_words(self, text: str, longest: int = 6) -> list[str]:
+        """``text`` as the longest dictionary words from the left, or [] if some part is none."""
+        out, i = [], 0
+        while i < len(text):
+            for n in range(min(longest, len(text) - i), 0, -1):
+                if self._known(text[i : i + n], "ja") and (n > 1 or i + 1 == len(text) or not out):
+                    out.append(text[i : i + n])
+                    i += n
+                    break
+            else:
+                return []
+        return out
 
     def covers(self, text: str, units: list[Unit]) -> bool:
         """Whether ``units`` (from ``units([text])``) translate every content word of ``text``."""
@@ -215,7 +269,7 @@ class Translator:
             if self.config.flatten and chosen:
                 top = self.config.weight * (self.config.partial_factor if u.partial else 1.0)
                 scale = (top / chosen[0].weight) ** self.config.flatten
-                chosen = [Translation(t.source, t.target, t.terms, t.origin, t.weight * scale) for t in chosen]
+                chosen = [replace(t, weight=t.weight * scale) for t in chosen]
             out.append(replace(u, translations=tuple(chosen)))
         return out
 
@@ -245,13 +299,19 @@ class Translator:
 
     # -- candidates --
     def _unit(self, text: str, lang: str, wi: int, toks: list[Token], partial: bool) -> Unit:
-        cands: list[tuple[str, str, int, bool]] = []  # (target, origin, rank, common)
+        cands: list[tuple] = []  # (target, origin, rank, common[, via])
         norm = normalize_key(text)
         src = self.config.sources
         if "glossary" in src:
             cands += [(t, "glossary", 0, True) for t in sorted(self.glossary.get(norm, ()))]
         if "mined" in src:
             cands += [(t, "mined", 0, True) for t in sorted(self.mined.get(norm, ()))]
+            if lang == "ja" and "chain" in src:
+                # 毒づけ(ポイズニング): a mined katakana gloss, transliterated on (-> poisoning)
+                for gloss in sorted(self.mined.get(norm, ())):
+                    if KATAKANA.match(normalize_key(gloss)):
+                        cands += [(t, "chain", 1, True, f"{gloss} (mined, transliterated)")
+                                  for t, _ in self.sound.english_for(normalize_key(gloss))]
         if lang == "en":
             key = self.lexicon.english_key(text)
             entries = self.lexicon.en_to_ja(key, limit=40) if key else []
@@ -266,16 +326,72 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
+        if not out and "derived" in src:
+            out = self._score(text, self._derived(text, lang, toks), partial)
+        if not out and "chain" in src and entries:
+            out = self._score(text, self._chain(text, lang, entries), partial)
         if not out and "translit" in src:
             # for words no dictionary knows, and, with a stricter spelling match, for known words
             # none of whose translations occur in the index (plus -> プラス, not プロセス)
             out = self._translit(text, toks, partial, known=bool(entries))
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
 
+    def _derived(self, text: str, lang: str, toks: list[Token]) -> list[tuple]:
+        """Candidates from the word's base and its derivational suffix, when the word itself gave
+        none in the index. Japanese X+性/化/的/者: X's English translations (English stems fold
+        the derived forms: robust/robustness), also a gloss's head word (頑健: "robust health" ->
+        robust). English base+ending: the base's Japanese translations with the suffix added
+        (robustness -> 頑健 + 性), also those whose gloss starts with the base."""
+        out = []
+        if lang == "ja":
+            if len(toks) < 2 or toks[-1].norm not in JA_SUFFIXES:
+                return []
+            base = text[: len(text) - len(toks[-1].norm)].strip()
+            for e in self.lexicon.ja_to_en(base, limit=12) + self.lexicon.ja_to_en(toks[0].lemma, limit=12):
+                out.append((e.text, "derived", e.rank, e.common, f"{base} + {toks[-1].norm}"))
+                head = e.text.split()[0] if " " in e.text else ""
+                if head and head.lower() not in FUNCTION_WORDS:
+                    out.append((head, "derived", e.rank + 2, e.common, f"{base} ({e.text}) + {toks[-1].norm}"))
+            return out
+        if len(toks) != 1:
+            return []
+        derivation = english_derivation(toks[0].norm)
+        if derivation is None:
+            return []
+        base, suffix = derivation
+        key = self.lexicon.english_key(base)
+        if not key:
+            return []
+        for e in self.lexicon.en_to_ja(key, limit=24) + self.lexicon.en_to_ja_head(key, limit=24):
+            if not e.text.endswith(suffix):
+                out.append((e.text + suffix, "derived", e.rank, e.common, f"{base} -> {e.text} + {suffix}"))
+        return out
+
+    def _chain(self, text: str, lang: str, entries) -> list[tuple]:
+        """Candidates one dictionary pivot away, for a word whose dictionary translations all
+        miss the index: 協働 -> cooperation -> 協力 -> collaboration; deliberately -> 故意に ->
+        intentionally -> 意図的. Ranked below direct translations."""
+        own = self.lexicon.english_key(text) if lang == "en" else normalize_key(text)
+        out = []
+        for pivot in entries[:CHAIN_PIVOTS]:
+            if lang == "en":  # pivot: a Japanese head -> its other English glosses -> their heads
+                for gloss in self.lexicon.ja_to_en(pivot.text, limit=CHAIN_FAN_OUT):
+                    key = self.lexicon.english_key(gloss.text)
+                    if key and key != own:
+                        out += [(e.text, "chain", pivot.rank + gloss.rank + e.rank, e.common, f"{pivot.text} / {gloss.text}")
+                                for e in self.lexicon.en_to_ja(key, limit=CHAIN_FAN_OUT) if e.text != pivot.text]
+            else:  # pivot: an English gloss -> its other Japanese heads -> their glosses
+                key = self.lexicon.english_key(pivot.text)
+                for head in self.lexicon.en_to_ja(key, limit=CHAIN_FAN_OUT) if key else []:
+                    if normalize_key(head.text) != own:
+                        out += [(g.text, "chain", pivot.rank + head.rank + g.rank, g.common, f"{pivot.text} / {head.text}")
+                                for g in self.lexicon.ja_to_en(head.text, limit=CHAIN_FAN_OUT)]
+        return out
+
     def _score(self, text: str, cands, partial: bool) -> list[Translation]:
         best: dict[tuple[str, ...], Translation] = {}
         own = tuple(t.text for t in self.analyzer.analyze(text) if not t.stop)
-        for target, origin, rank, common in cands:
+        for target, origin, rank, common, *via in cands:
             if origin in ("jmdict", "unidic") and any(t.function for t in self.analyzer.tokenizer.tokenize(target)):
                 continue  # an expression with particles (に応じて, の様に): its content words alone mislead
             terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
@@ -293,13 +409,12 @@ class Translator:
                     continue  # evidence: the translation never occurs in this index
                 prev = best.get(terms)
                 if prev is None or w > prev.weight:
-                    best[terms] = Translation(text, target, terms, origin, w)
+                    best[terms] = Translation(text, target, terms, origin, w, via[0] if via else "")
         if self.config.prevalence and best:
             dfs = {terms: self._frequency(terms) for terms in best}
             top = math.log1p(max(dfs.values()))
-            best = {terms: Translation(t.source, t.target, t.terms, t.origin,
-                                       t.weight * (1.0 + self.config.prevalence * math.log1p(dfs[terms]) / top) /
-                                       (1.0 + self.config.prevalence))
+            best = {terms: replace(t, weight=t.weight * (1.0 + self.config.prevalence * math.log1p(dfs[terms]) / top) /
+                                   (1.0 + self.config.prevalence))
                     for terms, t in best.items()}
         return sorted(best.values(), key=lambda t: (-t.weight, -self._frequency(t.terms)))
 
