@@ -52,7 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 WORDS = ("alignment reward model tampering audit safety language evaluation poisoning classifier "
          "アライメント 報酬関数 改ざん 監査 安全性 言語モデル 評価 毒 分類器 研究").split()
-SYMBOLS = list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "lang:", "ti:", "id:"]
+SYMBOLS = list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "lang:", "ti:", "id:",
+                                     "lang:(", "kind:\"", "date:(", "category:(", "title:(", "doc:"]
 
 
 def cli(*args, **kw) -> subprocess.Popen:
@@ -184,14 +185,17 @@ def batches(work: Path, engine: str, total: int, rng: random.Random, chunk: int 
             except (ValueError, AssertionError):
                 failures += 1
                 problems.append(f"bad output line {row[:120]!r}")
-        slowest = max(slowest, _slowest(ix_dir, lines, rng))
+        seen = len(problems)
+        slowest = max(slowest, _slowest(ix_dir, lines, rng, problems))
+        failures += len(problems) - seen
         done += n
     return {"queries": total, "failures": failures, "queries_per_s": total / spent if spent else 0.0,
             "slowest_s": round(slowest[0], 3), "slowest_query": slowest[1][:200], "problems": problems[:5]}
 
 
-def _slowest(ix_dir: Path, lines: list[str], rng: random.Random) -> tuple[float, str]:
-    """The slowest of a sample of the chunk's queries, timed in-process."""
+def _slowest(ix_dir: Path, lines: list[str], rng: random.Random, problems: list[str]) -> tuple[float, str]:
+    """The slowest of a sample of the chunk's queries, timed in-process (an exception that is
+    not a SearchkitError is a failure)."""
     from searchkit.errors import SearchkitError
 
     worst = (0.0, "")
@@ -202,6 +206,8 @@ def _slowest(ix_dir: Path, lines: list[str], rng: random.Random) -> tuple[float,
                 ix.search(q, limit=5)
             except SearchkitError:
                 pass
+            except Exception as exc:  # noqa: BLE001 - counted, shown
+                problems.append(f"{type(exc).__name__} for {q[:100]!r}")
             worst = max(worst, (time.perf_counter() - t0, q))
     return worst
 

@@ -182,6 +182,10 @@ class _Parser:
                 raise QuerySyntaxError("a field prefix cannot be nested inside another")
             if self.peek() is None:
                 raise QuerySyntaxError(f"field '{name}:' needs a value")
+            if name not in TEXT_FIELDS and self.peek().kind == "lparen" and name != "date":
+                raise QuerySyntaxError(f"'{name}:' takes one value, not a group: write {name}:A OR {name}:B")
+            if name == "date" and self.peek().kind == "lparen":
+                raise QuerySyntaxError("'date:' takes one date or range, not a group: write date:2025..2026")
             node, _ = self.atom(name)
             return node, tok.prefix
         if tok.kind == "quote":

@@ -185,6 +185,9 @@ def test_only_http_urls_become_links(tmp_path, engine):
     (("search", "x", "--lang", "fr"), {}, "unknown language 'fr'"),
     (("search", "date:2026..2025"), {}, "ends before it starts"),
     (("search", "(" * 200 + "cell" + ")" * 200), {}, "parentheses"),
+    (("search", "lang:(ja en)"), {}, "takes one value"),  # found by bench.soak: a Whoosh QueryError
+    (("search", 'kind:"paper x"'), {}, "unknown kind 'paper x'"),
+    (("search", "date:(2025 2026)"), {}, "one date or range"),
 ])
 def test_bad_input_is_one_error_line(run, workdir, args, env, expected):
     """Items 7, 8, 12, 18."""

@@ -152,7 +152,8 @@ def fuzz_index(tmp_path_factory, request):
 KANA = st.characters(min_codepoint=0x3040, max_codepoint=0x30FF) | st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F)
 QUERY_ALPHABET = st.one_of(
     st.characters(),  # every Unicode script, control characters included
-    st.sampled_from(list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "ti:", " "]),
+    st.sampled_from(list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "ti:", " ",
+                                                "lang:(", "id:(", "kind:\"", "date:(", "category:("]),
     st.sampled_from(WORDS_EN + WORDS_JA),
     st.text(KANA, min_size=1, max_size=8),  # every kana, ー and the small ones included
     # nesting at any depth, balanced or not ('(' * 195 + 'cell' + ')' * 195 was a RecursionError)

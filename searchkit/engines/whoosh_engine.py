@@ -24,13 +24,14 @@ from whoosh.matching.binary import DisjunctionMaxMatcher
 from whoosh.matching.mcore import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
+from whoosh.query.qcore import QueryError
 from whoosh.scoring import BM25F
 from whoosh.sorting import Count, FieldFacet
 from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
 from ..analysis import Analyzer, AnalyzerConfig
-from ..errors import IndexLockedError, IndexMismatchError
+from ..errors import IndexLockedError, IndexMismatchError, QuerySyntaxError
 from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
 from ..prepare import Analysed, AnalysisStream
 from ..ranking import Ranking
@@ -199,6 +200,8 @@ def _guarded(method):
             return method(self, *args, **kwargs)
         except IndexLockedError:
             raise
+        except QueryError as exc:  # a query tree Whoosh cannot run: the query's fault, not the files'
+            raise QuerySyntaxError(f"the query cannot be run: {str(exc).splitlines()[0]}") from exc
         except _DAMAGE as exc:
             raise IndexMismatchError(
                 f"index files in {self._path} are damaged ({exc.__class__.__name__}); "

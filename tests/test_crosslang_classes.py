@@ -1,0 +1,137 @@
+"""Classes of cross-language lookup, each on small indexes of its own (issue: cross-language
+lookup that does not miss): fair merging, loanwords both ways, derived and chained translations,
+mis-split compounds. The words come from the dictionaries and the index, not from lists."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from searchkit import build_index, open_index
+
+from .conftest import DATA, SEEDS
+
+
+def _ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def _sources(result, unit: str) -> set[str]:
+    return {t["source"] for u in result.explain["translations"] if u["unit"] == unit for t in u["translations"]}
+
+
+@pytest.fixture(scope="module")
+def loanwords(tmp_path_factory, engine):
+    """The five loanwords of the issue, written as katakana compounds MeCab splits or does not
+    gloss, next to English text with the same words; one written with a middle dot."""
+    root = tmp_path_factory.mktemp(f"loan-{engine}")
+    rows = [("j1", "ja", "大規模言語モデルのハルシネーションを減らす手法。"),
+            ("j2", "ja", "学習データに仕込まれたバックドアの検出。"),
+            ("j3", "ja", "生成テキストへのウォーター・マーキングの研究。"),
+            ("j4", "ja", "小さなデータでのオーバーフィッティングを防ぐ。"),
+            ("j5", "ja", "評価時に能力を隠すサンドバッギングの分析。"),
+            ("e1", "en", "Reducing hallucination in large language models."),
+            ("e2", "en", "Detecting a backdoor planted in training data."),
+            ("e3", "en", "Watermarking generated text."),
+            ("e4", "en", "Preventing overfitting on small data."),
+            ("e5", "en", "Sandbagging: models hiding capabilities during evaluation.")]
+    (root / "src").mkdir()
+    (root / "src" / "p.jsonl").write_text("".join(json.dumps({"id": i, "lang": lang, "text": t}, ensure_ascii=False) + "\n"
+                                                  for i, lang, t in rows), encoding="utf-8")
+    build_index([root / "src"], root / "ix", engine=engine)
+    with open_index(root / "ix") as ix:
+        yield ix
+
+
+@pytest.mark.parametrize("en,ja,jid,eid", [
+    ("hallucination", "ハルシネーション", "j1", "e1"), ("backdoor", "バックドア", "j2", "e2"),
+    ("watermarking", "ウォーターマーキング", "j3", "e3"), ("overfitting", "オーバーフィッティング", "j4", "e4"),
+    ("sandbagging", "サンドバッギング", "j5", "e5"),
+])
+def test_loanwords_both_ways(loanwords, en, ja, jid, eid):
+    forward = loanwords.search(en, explain=True)  # by sound, or through the dictionary (backdoor -> 裏口 -> back door)
+    assert jid in _ids(forward) and _sources(forward, en) & {"translit", "chain"}
+    backward = loanwords.search(ja, explain=True)
+    assert eid in _ids(backward) and _sources(backward, ja) & {"translit", "chain"}
+
+
+def test_a_known_word_is_not_guessed_at(loanwords):
+    """plus is in the dictionary; プロセス sounds a little like it but is not it."""
+    result = loanwords.search("plus", explain=True)
+    assert not result.explain["translations"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, engine):
+    """A summary page in the seed's layout with other vocabulary (tests/data/pages)."""
+    root = tmp_path_factory.mktemp(f"page-{engine}")
+    shutil.copytree(DATA / "pages", root / "pages")
+    build_index([root / "pages"], root / "ix", engine=engine)
+    with open_index(root / "ix") as ix:
+        yield ix
+
+
+def _langs(result, n: int = 10) -> set[str]:
+    return {h.lang for h in result.hits[:n]}
+
+
+@pytest.mark.parametrize("query,unit,source", [
+    ("robustness", "robustness", "derived"),  # robust-ness -> 頑健 (gloss "robust health") + 性
+    ("頑健性", "頑健性", "derived"),  # 頑健 + 性 -> robust
+    ("協働", "協働", "chain"),  # 協働 -> cooperation -> 協力 -> collaboration
+    ("deliberately", "deliberately", "chain"),  # deliberately -> 故意 -> intentionally -> 意図的
+    ("hallucination", "hallucination", "translit"),
+    ("バックドア", "バックドア", "translit"),
+])
+def test_derived_chained_and_loanwords_on_a_page(page, query, unit, source):
+    result = page.search(query, explain=True)
+    assert source in _sources(result, unit), result.explain["translations"]
+    assert _langs(result) == {"ja", "en"}  # found in both languages
+
+
+def test_a_mis_split_compound_is_tried_as_dictionary_words(page):
+    """MeCab reads 実証例 as 実 / 証例; 実証 + 例 are dictionary words, so 例 -> example."""
+    result = page.search("実証例", explain=True)
+    units = {u["unit"] for u in result.explain["translations"]}
+    assert "例" in units and "en" in _langs(result)
+
+
+def test_derived_translations_name_what_they_came_from(page):
+    result = page.search("robustness", explain=True)
+    derived = [t for u in result.explain["translations"] for t in u["translations"] if t["source"] == "derived"]
+    assert derived and all("via" in t and "+" in t["via"] for t in derived)
+
+
+def test_suffixes_alone_are_not_translated(page):
+    """的 inside 意図的 is a suffix, not the word "-like"."""
+    result = page.search("意図的", explain=True)
+    assert not any(u["unit"] == "的" for u in result.explain["translations"])
+
+
+def test_fair_merge_puts_the_original_next_to_the_summary(seed_index):
+    """戦略的: the English passage with "strategically" was 7th below six Japanese passages."""
+    merged = seed_index.search("戦略的", explain=True)
+    plain = seed_index.search("戦略的", merge=False)
+    rank = lambda r: next(i for i, h in enumerate(r.hits) if h.lang == "en")  # noqa: E731
+    assert rank(merged) < rank(plain) and rank(merged) < 5
+    assert merged.hits[0].lang == "ja"  # the query's language keeps its best hit first
+    assert merged.explain["merge"]["own_lang"] == "ja" and merged.explain["merge"]["factors"]["en"] > 1
+    placed = [h.extra["explain"]["merge"] for h in merged.hits if h.lang == "en"]
+    assert placed and all(p["factor"] > 1 and p["raw_score"] < h.score for p, h in
+                          zip(placed, [h for h in merged.hits if h.lang == "en"]))
+
+
+def test_merge_keeps_totals_filters_and_paging(seed_index):
+    full = seed_index.search("戦略的", limit=50)
+    assert full.total == seed_index.search("戦略的", merge=False, limit=0).total
+    pages = [h.id for off in range(0, 12, 4) for h in seed_index.search("戦略的", limit=4, offset=off).hits]
+    assert pages == [h.id for h in full.hits[:12]]
+    only_ja = seed_index.search("戦略的", lang="ja")
+    assert _langs(only_ja) == {"ja"} and "merge" not in (only_ja.explain or {})
+
+
+def test_merge_is_off_without_translation(seed_index):
+    a = seed_index.search("戦略的", translate=False, explain=True)
+    assert "merge" not in a.explain
