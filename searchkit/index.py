@@ -98,6 +98,7 @@ class Index:
         self._mined = None
         self._katakana = None
         self._katakana = None
+        self._linked = None
         self._linker = None
         self._translators: dict = {}
 
@@ -266,10 +267,11 @@ class Index:
     def _update_mined_pairs(self, changed, removed: list[str]) -> None:
         """Record the parenthetical glosses of changed files (unless mining is switched off) and
         the katakana words they write (the index's own loanword vocabulary)."""
+        from .crosslang.learned import linked_terms
         from .crosslang.mining import katakana_runs, mine
 
         mining = self.manifest.options.get("mine_pairs", True)
-        pairs, runs = self.mined_pairs, self.katakana_runs
+        pairs, runs, linked = self.mined_pairs, self.katakana_runs, self.linked_pairs
         for src, _, doc in changed:
             found, written = [], set()
             for e in doc.entries:
@@ -278,11 +280,15 @@ class Index:
                 written |= katakana_runs(e.title) | katakana_runs(e.text)
             pairs.replace(str(src.path), list(dict.fromkeys(found)))
             runs.replace(str(src.path), sorted(written))
+            if mining:
+                linked.replace(str(src.path), linked_terms(doc.entries, self.linker, self.analyzer))
         for path in removed:
             pairs.remove(path)
             runs.remove(path)
+            linked.remove(path)
         if mining:
             pairs.save()
+            linked.save()
         runs.save()
 
     # -- cross-language resources (built on first use) --
@@ -301,6 +307,22 @@ class Index:
 
             self._mined = MinedPairs(self.path / self.manifest.data_dir / FILE)
         return self._mined
+
+    @property
+    def linked_pairs(self):
+        if self._linked is None:
+            from .crosslang.learned import FILE, LinkedPairs
+
+            self._linked = LinkedPairs(self.path / self.manifest.data_dir / FILE)
+        return self._linked
+
+    @property
+    def linker(self):
+        if self._linker is None:
+            from .crosslang.linking import Linker
+
+            self._linker = Linker(self.analyzer, self.lexicon)
+        return self._linker
 
     @property
     def katakana_runs(self):
@@ -326,7 +348,7 @@ class Index:
             self._translators[key] = Translator(
                 self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
                 self.engine.vocabulary, words=self.engine.words, katakana=self.katakana_runs.words,
-                mined=self.mined_pairs.table(), glossary=terms,
+                mined=self.mined_pairs.table(), glossary=terms, learned=self.linked_pairs.table(),
             )
         return self._translators[key]
 
@@ -338,13 +360,10 @@ class Index:
     def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
         """The entries in the other language that this entry translates or is translated by.
         ``memo`` shares the per-document candidate lists between the hits of one result page."""
-        from .crosslang.linking import Linker
         from .querytree import KeywordQ
 
         if hit.lang not in ("ja", "en") or not hit.doc:
             return []
-        if self._linker is None:
-            self._linker = Linker(self.analyzer, self.lexicon)
         other = "en" if hit.lang == "ja" else "ja"
         memo = {} if memo is None else memo
         key = (hit.doc, other)
@@ -356,7 +375,7 @@ class Index:
         if explicit:
             ranked = [(r, 1.0) for r in explicit]
         else:
-            ranked = self._linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
+            ranked = self.linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
         return [
             {"id": r["id"], "lang": r.get("lang", ""), "kind": r.get("kind", ""),
              "title": r.get("title", "") or r.get("section", ""), "text": r.get("text", "")[:200],

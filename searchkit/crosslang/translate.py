@@ -25,7 +25,7 @@ from .translit import KATAKANA, MIN_SPELLING, SoundIndex
 # similarity (hallucination / ハルシネーション .6, backdoor / バックドア .67; plus / プロセス .5)
 KNOWN_WORD_SPELLING = 0.55
 
-SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit", "derived", "chain")
+SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit", "derived", "chain", "learned")
 # English function words: not worth translating on their own (Snowball's English stop list,
 # plus prepositions that titles use as glue). Inside a longer unit they still count.
 FUNCTION_WORDS = frozenset("""
@@ -39,8 +39,9 @@ will just s t don shall may might must via toward towards using based upon withi
 """.split())
 # derived: a dictionary translation of the word's base with the suffix applied (頑健性 -> robust-ness);
 # chain: through one pivot of the dictionaries when no direct translation occurs in the index
+# learned: from the collection's own linked ja/en passages (crosslang.learned), times its strength
 SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6, "derived": 0.7,
-                 "chain": 0.5}
+                 "chain": 0.5, "learned": 0.7}
 CHAIN_PIVOTS, CHAIN_FAN_OUT = 12, 6  # pivots followed by a chained lookup, and translations of each
 MAX_UNIT_TOKENS = 4
 # Japanese suffixes that make adjectives and abstract nouns of a noun (-ic/-al, -ity/-ness, -ize):
@@ -125,6 +126,7 @@ class Translator:
     katakana: Callable[[], Iterable[str]] = tuple  # its katakana words as written (loanword compounds)
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
+    learned: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # term -> [(term, strength)]
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
@@ -326,6 +328,8 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
+        if "learned" in src and self.learned:
+            out = self._with_learned(text, partial, out)
         if not out and "derived" in src:
             out = self._score(text, self._derived(text, lang, toks), partial)
         if not out and "chain" in src and entries:
@@ -335,6 +339,17 @@ class Translator:
             # none of whose translations occur in the index (plus -> プラス, not プロセス)
             out = self._translit(text, toks, partial, known=bool(entries))
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
+
+    def _with_learned(self, text: str, partial: bool, out: list[Translation]) -> list[Translation]:
+        """``out`` plus what the collection's linked passages say the word translates to."""
+        terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
+        if len(terms) != 1 or terms[0] not in self.learned:
+            return out
+        w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
+        have = {t.terms for t in out}
+        extra = [Translation(text, other, (other,), "learned", w * strength, "linked passages")
+                 for other, strength in self.learned[terms[0]] if (other,) not in have and self._frequency((other,))]
+        return sorted(out + extra, key=lambda t: -t.weight) if extra else out
 
     def _derived(self, text: str, lang: str, toks: list[Token]) -> list[tuple]:
         """Candidates from the word's base and its derivational suffix, when the word itself gave

@@ -1,0 +1,105 @@
+"""A lexicon learned from the user's own pairs: summary pages put a Japanese write-up next to
+its English original, and the passages that translate each other are linked (``translation_of``
+or :class:`~searchkit.crosslang.linking.Linker`). Words that occur together in linked passages
+far more often than chance are translations of each other in this collection's own vocabulary
+(形態素解析 ↔ morpholog, 係り受け ↔ depend), including words no dictionary has.
+
+Kept per source file like the mined pairs (``linked-pairs.json``: the content terms of each
+linked pair), switched off with them (``--no-mine``). The table is Dunning's log-likelihood
+ratio (G²) over the linked pairs, the usual association test for sparse counts (Moore 2004):
+a term pair counts when it co-occurs in at least ``MIN_PAIRS`` linked pairs, G² reaches
+``MIN_G2`` (p < 0.001 for one degree of freedom) and it is among the term's ``PER_TERM``
+strongest; co-occurrence below chance never counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from .mining import PerFile
+
+FILE = "linked-pairs.json"
+MIN_PAIRS = 2
+MIN_G2 = 10.83
+PER_TERM = 3
+MAX_LINK_CANDIDATES = 200  # a document with more entries per language is not linked by content
+
+
+def _g2(k11: int, k1: int, k2: int, n: int) -> float:
+    """Log-likelihood ratio of a 2x2 table: k11 both, k1 first, k2 second, n pairs."""
+    k12, k21 = k1 - k11, k2 - k11
+    k22 = n - k1 - k2 + k11
+
+    def h(*ks: int) -> float:
+        total = sum(ks)
+        return sum(k * math.log(k / total) for k in ks if k)
+
+    return 2.0 * (h(k11, k12, k21, k22) - h(k11 + k12, k21 + k22) - h(k11 + k21, k12 + k22))
+
+
+class LinkedPairs(PerFile):
+    """The content terms of every linked ja/en pair, per source file."""
+
+    def table(self) -> dict[str, list[tuple[str, float]]]:
+        """term -> [(term in the other language, strength 0..1)], both directions."""
+        pairs = [(frozenset(ja), frozenset(en)) for items in self.by_file.values() for ja, en in items]
+        n = len(pairs)
+        if n < MIN_PAIRS:
+            return {}
+        ja_df, en_df, both = Counter(), Counter(), Counter()
+        for ja, en in pairs:
+            ja_df.update(ja)
+            en_df.update(en)
+            both.update((j, e) for j in ja for e in en)
+        scored: dict[str, list[tuple[float, str]]] = {}
+        for (j, e), k in both.items():
+            if k < MIN_PAIRS or k * n <= ja_df[j] * en_df[e]:
+                continue  # too rare, or not above chance
+            g = _g2(k, ja_df[j], en_df[e], n)
+            if g >= MIN_G2:
+                scored.setdefault(j, []).append((g, e))
+                scored.setdefault(e, []).append((g, j))
+        out = {}
+        for term, found in scored.items():
+            found.sort(reverse=True)
+            top = found[0][0]
+            out[term] = [(other, g / top) for g, other in found[:PER_TERM]]
+        return out
+
+
+def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]:
+    """(Japanese terms, English terms) of each Japanese entry and the English entry it is linked
+    to: named by ``translation_of`` (either side, anywhere in the file), else the best content
+    match within its document (documents of up to MAX_LINK_CANDIDATES English entries)."""
+    by_id = {e.id: e for e in entries}
+    named = {}
+    for e in entries:
+        other = by_id.get(e.translation_of)
+        if other is not None and {e.lang, other.lang} == {"ja", "en"}:
+            ja, en = (e, other) if e.lang == "ja" else (other, e)
+            named[ja.id] = en
+    english_of_doc: dict[str, list] = {}
+    for e in entries:
+        if e.lang == "en":
+            english_of_doc.setdefault(e.doc, []).append(e)
+    out = []
+    for e in entries:
+        if e.lang != "ja":
+            continue
+        partner = named.get(e.id)
+        candidates = english_of_doc.get(e.doc, [])
+        if partner is None and 0 < len(candidates) <= MAX_LINK_CANDIDATES:
+            ranked = linker.rank(f"{e.title} {e.text}", "ja",
+                                 [{"id": c.id, "title": c.title, "text": c.text, "lang": "en"} for c in candidates])
+            partner = by_id[ranked[0][0]["id"]] if ranked else None
+        if partner is not None:
+            ja = _content(analyzer, f"{e.title}\n{e.text}", ascii_terms=False)
+            en = _content(analyzer, f"{partner.title}\n{partner.text}", ascii_terms=True)
+            if ja and en:
+                out.append((ja, en))
+    return out
+
+
+def _content(analyzer, text: str, ascii_terms: bool) -> list[str]:
+    return sorted({t.text for t in analyzer.analyze(text) if not t.stop and len(t.text) > 1 and t.text.isascii() == ascii_terms})
