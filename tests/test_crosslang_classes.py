@@ -135,3 +135,46 @@ def test_merge_keeps_totals_filters_and_paging(seed_index):
 def test_merge_is_off_without_translation(seed_index):
     a = seed_index.search("戦略的", translate=False, explain=True)
     assert "merge" not in a.explain
+
+
+def _linked_corpus(folder, pairs: int = 5):
+    """Linked ja/en passages, ``pairs`` of them sharing a coined word pair no dictionary knows
+    and as many without it, and one unlinked Japanese passage that uses the coined word."""
+    rows = []
+    topics = ["訓練", "評価", "検出", "分析", "比較", "改良", "設計", "実装", "調査", "検証"]
+    en_topics = ["training", "evaluation", "detection", "analysis", "comparison", "refinement", "design",
+                 "implementation", "survey", "verification"]
+    for i in range(2 * pairs):
+        coined = i < pairs
+        rows.append({"id": f"p{i}-ja", "doc": f"p{i}", "lang": "ja",
+                     "text": f"{'閃光法による' if coined else ''}{topics[i]}の研究。"})
+        rows.append({"id": f"p{i}-en", "doc": f"p{i}", "lang": "en", "translation_of": f"p{i}-ja",
+                     "text": f"A study of {en_topics[i]}{' with flashwise' if coined else ''}."})
+    rows.append({"id": "lone-ja", "doc": "lone", "lang": "ja", "text": "閃光法を使った新しい実験。"})
+    rows.append({"id": "other-en", "doc": "other", "lang": "en", "text": "An unrelated note about gardens."})
+    folder.mkdir()
+    (folder / "linked.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_a_lexicon_learned_from_linked_passages(tmp_path, engine):
+    _linked_corpus(tmp_path / "src")
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search("flashwise", explain=True, limit=20)
+        assert "learned" in _sources(result, "flashwise")
+        learned = {t["to"] for u in result.explain["translations"] for t in u["translations"] if t["source"] == "learned"}
+        assert "閃光" in learned and "研究" not in learned  # in every linked pair: no evidence
+        assert "lone-ja" in _ids(result)  # an unlinked passage found through the learned pair
+        back = ix.search("閃光法", lang="en", explain=True)
+        assert any(t["source"] == "learned" for u in back.explain["translations"] for t in u["translations"])
+    build_index([tmp_path / "src"], tmp_path / "plain", engine=engine, mine_pairs=False)  # --no-mine
+    with open_index(tmp_path / "plain") as ix:
+        assert "learned" not in _sources(ix.search("flashwise", explain=True), "flashwise")
+
+
+def test_learning_needs_evidence(tmp_path, engine):
+    """One linked pair is no evidence: nothing is learned from it."""
+    _linked_corpus(tmp_path / "src", pairs=1)
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        assert "learned" not in _sources(ix.search("flashwise", explain=True), "flashwise")
