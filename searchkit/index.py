@@ -95,10 +95,7 @@ class Index:
 
     def _forget(self) -> None:
         """Drop everything derived from one commit (the caches of translation evidence)."""
-        self._mined = None
-        self._katakana = None
-        self._katakana = None
-        self._linked = None
+        self._side: dict = {}  # per-file side tables of the current data folder
         self._linker = None
         self._translators: dict = {}
 
@@ -300,21 +297,31 @@ class Index:
             self._lexicon = Lexicon(self.analyzer)
         return self._lexicon
 
+    def _side_file(self, name: str, kind):
+        """A per-file side table of the current data folder (mined pairs, katakana words, linked
+        pairs), loaded once per commit."""
+        got = self._side.get(name)
+        if got is None:
+            got = self._side[name] = kind(self.path / self.manifest.data_dir / name)
+        return got
+
     @property
     def mined_pairs(self):
-        if self._mined is None:
-            from .crosslang.mining import FILE, MinedPairs
+        from .crosslang.mining import FILE, MinedPairs
 
-            self._mined = MinedPairs(self.path / self.manifest.data_dir / FILE)
-        return self._mined
+        return self._side_file(FILE, MinedPairs)
+
+    @property
+    def katakana_runs(self):
+        from .crosslang.mining import KATAKANA_FILE, KatakanaRuns
+
+        return self._side_file(KATAKANA_FILE, KatakanaRuns)
 
     @property
     def linked_pairs(self):
-        if self._linked is None:
-            from .crosslang.learned import FILE, LinkedPairs
+        from .crosslang.learned import FILE, LinkedPairs
 
-            self._linked = LinkedPairs(self.path / self.manifest.data_dir / FILE)
-        return self._linked
+        return self._side_file(FILE, LinkedPairs)
 
     @property
     def linker(self):
@@ -323,14 +330,6 @@ class Index:
 
             self._linker = Linker(self.analyzer, self.lexicon)
         return self._linker
-
-    @property
-    def katakana_runs(self):
-        if self._katakana is None:
-            from .crosslang.mining import KATAKANA_FILE, KatakanaRuns
-
-            self._katakana = KatakanaRuns(self.path / self.manifest.data_dir / KATAKANA_FILE)
-        return self._katakana
 
     def translator(self, glossary: str | Path | None = None):
         """The query translator of this index; ``glossary`` adds a glossary file to the index's own."""
