@@ -328,7 +328,9 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
-        if "learned" in src and self.learned:
+        if "learned" in src and self.learned and not out:
+            # only where the dictionaries leave a gap: added to every word, the learned pairs
+            # (often the collection's commonest words) cost precision and, on Whoosh, much latency
             out = self._with_learned(text, partial, out)
         if not out and "derived" in src:
             out = self._score(text, self._derived(text, lang, toks), partial)
