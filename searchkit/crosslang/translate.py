@@ -474,5 +474,11 @@ class Translator:
         return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
 
 
+_HIRAGANA = __import__("re").compile(r"^[ぁ-ゖー]+$")
+
+
 def _is_stop(tok: Token) -> bool:
-    return tok.lang == "en" and tok.norm in FUNCTION_WORDS
+    """Not worth translating alone: English function words, and Japanese words written in
+    hiragana only (ため, こと, もの, よう: formal nouns and grammatical words; content words
+    are written in kanji or katakana, a rule of the script, not a word list)."""
+    return (tok.lang == "en" and tok.norm in FUNCTION_WORDS) or (tok.lang == "ja" and bool(_HIRAGANA.match(tok.norm)))
