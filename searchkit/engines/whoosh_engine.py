@@ -25,6 +25,7 @@ from whoosh.matching.mcore import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
 from whoosh.query.qcore import QueryError
+from whoosh.reading import ReaderClosed
 from whoosh.scoring import BM25F
 from whoosh.sorting import Count, FieldFacet
 from whoosh.util import make_binary_tree
@@ -187,8 +188,11 @@ def _any(queries: list):
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
-# What reading a damaged index raises inside Whoosh (missing or truncated segment files).
-_DAMAGE = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error, zlib.error)
+# What reading a damaged index raises inside Whoosh (missing or truncated segment files; a data
+# folder a rebuild removed under a reader: EmptyIndexError, then ReaderClosed). The index turns
+# these into a retry on the new commit (Index._read) or one error line.
+_DAMAGE = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error, zlib.error,
+           whoosh_index.EmptyIndexError, ReaderClosed)
 
 
 def _guarded(method):
@@ -277,7 +281,7 @@ class WhooshEngine(Engine):
         hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
         try:
             ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-        except (whoosh_index.EmptyIndexError, *_DAMAGE) as exc:
+        except _DAMAGE as exc:
             raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc.__class__.__name__}); {hint}") from exc
         engine = cls(ix, analyzer, ranking, path)
         engine._search()  # open every segment now: a missing or truncated file is reported here
