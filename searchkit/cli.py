@@ -20,6 +20,15 @@ from .errors import IndexMissingError, SearchkitError
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def _json(obj) -> str:
+    """JSON on one line for any reader: the Unicode line separators a JSON encoder leaves raw
+    (U+2028, U+2029, U+0085; str.splitlines and JavaScript split at them) are escaped."""
+    return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
+
+
 def _dash_word(command, args: list[str]) -> str:
     """The first argument that starts with '-' but is none of ``command``'s options (a query
     word such as ``-alignment``, which click would read as ``-a -l ignment``); '' if none."""
@@ -216,10 +225,10 @@ def index_cmd(
 
 def _emit_hits(result, as_json: bool, as_jsonl: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        typer.echo(_json(result.to_dict()))
     elif as_jsonl:
         for hit in result.hits:
-            typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+            typer.echo(_json(hit.to_dict()))
     else:
         _print_hits(result.hits, result.total, result.query)
 
@@ -355,7 +364,12 @@ def _batch_lines(source: str):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SearchkitError(f"--batch {source}: not UTF-8 text (byte {exc.start})") from None
-    return enumerate(text.splitlines(), 1)
+    # lines end at "\n" only (str.splitlines would also split at U+2028, U+0085, form feeds
+    # inside a query, and the output would no longer be one line per input line)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return enumerate((line.removesuffix("\r") for line in lines), 1)
 
 
 def _batch_query(line: str) -> tuple[object, str, dict]:
@@ -396,7 +410,7 @@ def _batch(ix, source: str, defaults: dict) -> None:
         out["line"] = n
         if qid is not None:
             out["id"] = qid
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(_json(out))
     raise typer.Exit(EXIT_ERROR if failed else EXIT_OK if any_hits else EXIT_NO_HITS)
 
 
@@ -416,10 +430,10 @@ def papers_cmd(
         with _open(index) as ix:
             papers = ix.papers(since=since, until=until, category=category, lang=lang)
         if as_json:
-            typer.echo(json.dumps({"total": len(papers), "papers": [p.to_dict() for p in papers]}, ensure_ascii=False))
+            typer.echo(_json({"total": len(papers), "papers": [p.to_dict() for p in papers]}))
         elif as_jsonl:
             for p in papers:
-                typer.echo(json.dumps(p.to_dict(), ensure_ascii=False))
+                typer.echo(_json(p.to_dict()))
         else:
             for p in papers:
                 typer.echo(f"{p.date or '          '}  {p.category or '-':<12}  {p.title}  " + typer.style(p.id, dim=True))
@@ -440,7 +454,7 @@ def show_cmd(
         with _open(index) as ix:
             hit = ix.get(entry_id)
         if as_json:
-            typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+            typer.echo(_json(hit.to_dict()))
             return
         for label, value in (("id", hit.id), ("kind", hit.kind), ("lang", hit.lang), ("title", hit.title),
                              ("section", hit.section), ("date", hit.date), ("category", hit.category),
@@ -523,11 +537,10 @@ def similar_cmd(
         with _open(index) as ix:
             hits = ix.similar(entry_id, limit=limit)
         if as_json:
-            typer.echo(json.dumps({"id": entry_id, "total": len(hits), "hits": [h.to_dict() for h in hits]},
-                                  ensure_ascii=False))
+            typer.echo(_json({"id": entry_id, "total": len(hits), "hits": [h.to_dict() for h in hits]}))
         elif as_jsonl:
             for h in hits:
-                typer.echo(json.dumps(h.to_dict(), ensure_ascii=False))
+                typer.echo(_json(h.to_dict()))
         else:
             _print_hits(hits, len(hits), None)
         raise typer.Exit(EXIT_OK if hits else EXIT_NO_HITS)
@@ -543,7 +556,7 @@ def stats_cmd(index: Optional[Path] = IndexOpt, as_json: bool = JsonOpt) -> None
         with _open(index) as ix:
             st = ix.stats()
         if as_json:
-            typer.echo(json.dumps(st, ensure_ascii=False))
+            typer.echo(_json(st))
             return
         typer.echo(f"index:    {st['index']} ({st['engine']}, {st['engine_version']})")
         typer.echo(f"entries:  {st['entries']} from {st['files']} files, {st['documents']} documents")

@@ -233,6 +233,15 @@ def test_batch_keeps_ids_validates_and_answers_every_line(run):
     assert res.exit_code == 2  # a line failed
 
 
+def test_batch_lines_end_at_newlines_only(run):
+    """Found by bench.soak: a query holding U+2028, U+0085 or a form feed was split into several
+    lines by str.splitlines, and JSON left U+2028 raw in the output (a line break to most readers)."""
+    queries = ["a\u2028b alignment", "foo\x0cbar", "\x85x", "alignment"]
+    res = run("search", "--batch", "-", input="\n".join(queries) + "\n")
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["query"] for r in rows] == queries and [r["line"] for r in rows] == [1, 2, 3, 4]
+
+
 def test_api_search_validates_like_the_cli(tmp_path, engine):
     """Item 11: one set of rules, a 400 with the message, the CLI's limits."""
     from starlette.testclient import TestClient
