@@ -348,8 +348,16 @@ class Index:
                 self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
                 self.engine.vocabulary, words=self.engine.words, katakana=self.katakana_runs.words,
                 mined=self.mined_pairs.table(), glossary=terms, learned=self.linked_pairs.table(),
+                languages=self.languages(),
             )
         return self._translators[key]
+
+    def languages(self) -> frozenset:
+        """The languages with at least one entry in the current commit (one facet count)."""
+        got = self._side.get("languages")
+        if got is None:
+            got = self._side["languages"] = frozenset(self.engine.facets(None, [], ("lang",))["lang"])
+        return got
 
     def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
         from .querytree import PhraseQ

@@ -36,10 +36,11 @@ class Placement:
         return {"lang": self.lang, "raw_score": round(self.raw_score, 4), "factor": round(self.factor, 4)}
 
 
-def merged_page(engine, tree, clauses, limit: int, offset: int, own: str,
+def merged_page(engine, tree, clauses, limit: int, offset: int, own: str, languages: tuple[str, ...] = LANGS,
                 alpha: float = ALPHA) -> tuple[SearchPage, dict, dict[str, Placement]]:
-    """(page, what the merge did, placement of each hit by id)."""
-    groups = engine.search_groups(tree, clauses, "lang", LANGS, offset + limit)
+    """(page, what the merge did, placement of each hit by id); ``languages``: those the index
+    holds (no search for a language without entries)."""
+    groups = engine.search_groups(tree, clauses, "lang", languages, offset + limit)
     best = {lang: page.hits[0].score for lang, page in groups.items() if page.hits and page.hits[0].score > 0}
     ref = best.get(own) or max(best.values(), default=1.0)
     factors = {lang: 1.0 if lang == own else (ref / b) ** alpha for lang, b in best.items()}

@@ -107,7 +107,8 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
         from .merge import merged_page
 
         page, info, placements = merged_page(index.engine, compiled.tree, filters.clauses(), limit, offset,
-                                             _query_lang(compiled), **({} if merge_alpha is None else {"alpha": merge_alpha}))
+                                             _query_lang(compiled), tuple(sorted(index.languages())),
+                                             **({} if merge_alpha is None else {"alpha": merge_alpha}))
         if explained is not None:
             explained["merge"] = info
     else:

@@ -43,6 +43,7 @@ will just s t don shall may might must via toward towards using based upon withi
 SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6, "derived": 0.7,
                  "chain": 0.5, "learned": 0.7}
 CHAIN_PIVOTS, CHAIN_FAN_OUT = 12, 6  # pivots followed by a chained lookup, and translations of each
+CHAIN_CANDIDATES = 240  # at most this many chained candidates are scored (each is analysed), in pivot order
 MAX_UNIT_TOKENS = 4
 # Japanese suffixes that make adjectives and abstract nouns of a noun (-ic/-al, -ity/-ness, -ize):
 # a translation ending in one also stands for the bare noun
@@ -127,6 +128,9 @@ class Translator:
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
     learned: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # term -> [(term, strength)]
+    # the languages the index holds: a word is not translated into a language it has no entry
+    # in (a monolingual collection pays nothing for the dictionaries); None: assume both
+    languages: frozenset | None = None
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
@@ -301,6 +305,8 @@ class Translator:
 
     # -- candidates --
     def _unit(self, text: str, lang: str, wi: int, toks: list[Token], partial: bool) -> Unit:
+        if self.languages is not None and ("ja" if lang == "en" else "en") not in self.languages:
+            return Unit(text, lang, wi, (), partial)
         cands: list[tuple] = []  # (target, origin, rank, common[, via])
         norm = normalize_key(text)
         src = self.config.sources
@@ -403,7 +409,9 @@ class Translator:
                     if normalize_key(head.text) != own:
                         out += [(g.text, "chain", pivot.rank + head.rank + g.rank, g.common, f"{pivot.text} / {head.text}")
                                 for g in self.lexicon.ja_to_en(head.text, limit=CHAIN_FAN_OUT)]
-        return out
+            if len(out) >= CHAIN_CANDIDATES:
+                break
+        return out[:CHAIN_CANDIDATES]
 
     def _score(self, text: str, cands, partial: bool) -> list[Translation]:
         best: dict[tuple[str, ...], Translation] = {}
