@@ -328,12 +328,19 @@ def test_an_interrupted_rebuild_is_always_the_old_or_the_new_index(tmp_path, eng
         finally:
             for obj, name, fn in originals:
                 monkeypatch.setattr(obj, name, fn)
-        ids = ids_of(ix_dir)
-        assert ids in (old_ids, new_ids), f"step {at}: neither the old nor the new index"
+        where = f"step {at} ({step.n} steps seen, {sorted(p.name for p in ix_dir.iterdir())})"
+        try:
+            ids = ids_of(ix_dir)
+        except Exception as exc:  # noqa: BLE001 - say which step left an index that does not open
+            raise AssertionError(f"{where}: the index does not open: {exc!r}") from exc
+        assert ids in (old_ids, new_ids), f"{where}: neither the old nor the new index"
         outcomes.add("new" if ids == new_ids else "old")
         with open_index(ix_dir) as ix:
             assert ix.search("alignment").total >= 0
-        build_index([tmp_path / "new"], ix_dir, rebuild=True)  # and the next rebuild works
+        try:
+            build_index([tmp_path / "new"], ix_dir, rebuild=True)  # and the next rebuild works
+        except Exception as exc:  # noqa: BLE001
+            raise AssertionError(f"{where}: the next rebuild failed: {exc!r}") from exc
         assert ids_of(ix_dir) == new_ids
         shutil.rmtree(ix_dir)
         if finished:
