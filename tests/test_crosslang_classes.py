@@ -11,7 +11,7 @@ import pytest
 
 from searchkit import build_index, open_index
 
-from .conftest import DATA, SEEDS
+from .conftest import DATA
 
 
 def _ids(result) -> list[str]:
