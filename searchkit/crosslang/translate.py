@@ -144,6 +144,8 @@ class Translator:
     # -- segmentation --
     def units(self, words: list[str]) -> list[Unit]:
         """Translation units of the typed words, each with its translation group."""
+        if self.languages is not None and not {"ja", "en"} <= self.languages:
+            return []  # a monolingual index: nothing to translate into (and no lookups to pay)
         toks: list[tuple[int, Token]] = []
         for wi, word in enumerate(words):
             found = [t for t in self.analyzer.tokenizer.tokenize(word) if not t.function]
