@@ -105,7 +105,13 @@ class Index:
         path = Path(path)
         manifest = mf.read(path)  # before the engine unpickles anything
         analyzer = Analyzer()
-        engine = _open_engine(path, manifest, analyzer, ranking)
+        try:
+            engine = _open_engine(path, manifest, analyzer, ranking)
+        except IndexMismatchError:
+            # a commit (or a rebuild's switch) under way replaced files while they were being
+            # opened: once more on what is there now; real damage fails again
+            manifest = mf.read(path)
+            engine = _open_engine(path, manifest, analyzer, ranking)
         return cls(path, engine, analyzer, manifest, ranking)
 
     def refresh(self) -> bool:
@@ -129,13 +135,17 @@ class Index:
 
     def _read(self, fn: Callable[[], object]):
         """``fn()`` on the latest commit; if the data went away under it (a rebuild switched and
-        removed the old folder mid-read), once more on the new commit."""
+        removed the old folder mid-read, or an update replaced segment files), once more on the
+        new commit."""
         self.refresh()
         try:
             return fn()
         except IndexMismatchError:
             if not self.refresh():
-                raise
+                # the same data folder: a commit in progress may have replaced files this read
+                # had not opened yet (its manifest comes after the engine's commit); real damage
+                # fails again
+                self.engine.refresh()
             return fn()
 
     @classmethod

@@ -304,6 +304,15 @@ class WhooshEngine(Engine):
             self._searcher = None
         self._ix.close()
 
+    @_guarded
+    def refresh(self) -> None:
+        """A new searcher on the latest commit (also after a read hit files a commit in progress
+        had just replaced)."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix = self._ix.refresh()
+
     def _bind(self, schema: Schema) -> None:
         # every stemming field's tokenizer shares this engine's analyzer (one tagger per process);
         # the unstemmed "words" field shares the tagger through its own analyzer
