@@ -228,7 +228,7 @@ class Index:
             # side files first: a crash before the engine commit leaves them ahead of it, which
             # the next update repairs (those files are not "unchanged" to the engine)
             notes.save()
-            self._update_mined_pairs(changed, report.removed)
+            self._update_side_tables(changed, report.removed)
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(records, self.analyzer, workers) as stream:
@@ -271,7 +271,7 @@ class Index:
                 out.append(rec)
         return out
 
-    def _update_mined_pairs(self, changed, removed: list[str]) -> None:
+    def _update_side_tables(self, changed, removed: list[str]) -> None:
         """Record the parenthetical glosses of changed files (unless mining is switched off) and
         the katakana words they write (the index's own loanword vocabulary)."""
         from .crosslang.learned import linked_terms

@@ -11,13 +11,14 @@ and translations are weighted below the words the user typed.
 from __future__ import annotations
 
 import math
-from dataclasses import replace, dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from ..analysis import Analyzer
 from ..tokenize import Token
-from .lexicon import Lexicon
 from .derive import JA_SUFFIXES, english_derivation
+from .lexicon import Lexicon
 from .mining import normalize_key
 from .translit import KATAKANA, MIN_SPELLING, SoundIndex
 
@@ -307,8 +308,6 @@ class Translator:
 
     # -- candidates --
     def _unit(self, text: str, lang: str, wi: int, toks: list[Token], partial: bool) -> Unit:
-        if self.languages is not None and ("ja" if lang == "en" else "en") not in self.languages:
-            return Unit(text, lang, wi, (), partial)
         cands: list[tuple] = []  # (target, origin, rank, common[, via])
         norm = normalize_key(text)
         src = self.config.sources
@@ -336,10 +335,10 @@ class Translator:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
             out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
                               partial)
-        if "learned" in src and self.learned and not out:
+        if not out and "learned" in src and self.learned:
             # only where the dictionaries leave a gap: added to every word, the learned pairs
-            # (often the collection's commonest words) cost precision and, on Whoosh, much latency
-            out = self._with_learned(text, partial, out)
+            # (often the collection's commonest words) cost precision
+            out = self._learned(text, partial)
         if not out and "derived" in src:
             out = self._score(text, self._derived(text, lang, toks), partial)
         if not out and "chain" in src and entries:
@@ -350,16 +349,14 @@ class Translator:
             out = self._translit(text, toks, partial, known=bool(entries))
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
 
-    def _with_learned(self, text: str, partial: bool, out: list[Translation]) -> list[Translation]:
-        """``out`` plus what the collection's linked passages say the word translates to."""
+    def _learned(self, text: str, partial: bool) -> list[Translation]:
+        """What the collection's linked passages say the word translates to."""
         terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
         if len(terms) != 1 or terms[0] not in self.learned:
-            return out
+            return []
         w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
-        have = {t.terms for t in out}
-        extra = [Translation(text, other, (other,), "learned", w * strength, "linked passages")
-                 for other, strength in self.learned[terms[0]] if (other,) not in have and self._frequency((other,))]
-        return sorted(out + extra, key=lambda t: -t.weight) if extra else out
+        return [Translation(text, other, (other,), "learned", w * strength, "linked passages")
+                for other, strength in self.learned[terms[0]] if self._frequency((other,))]
 
     def _derived(self, text: str, lang: str, toks: list[Token]) -> list[tuple]:
         """Candidates from the word's base and its derivational suffix, when the word itself gave
@@ -484,7 +481,7 @@ class Translator:
         return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
 
 
-_HIRAGANA = __import__("re").compile(r"^[ぁ-ゖー]+$")
+_HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
 
 
 def _is_stop(tok: Token) -> bool:

@@ -26,9 +26,8 @@ from tantivy import FieldType, Occur, Query
 from ..analysis import Analyzer
 from ..errors import IndexLockedError, IndexMismatchError
 from ..prepare import Analysed
-from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ
+from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 from ..querytree import Query as Q
-from ..querytree import TermQ
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage, ranked_page
 

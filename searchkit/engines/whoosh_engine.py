@@ -23,7 +23,19 @@ from whoosh.index import LockError
 from whoosh.matching.binary import DisjunctionMaxMatcher
 from whoosh.matching.mcore import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
-from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, Every, Not, NullQuery, Or, Phrase, Term, TermRange
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DisjunctionMax,
+    Every,
+    Not,
+    NullQuery,
+    Or,
+    Phrase,
+    Term,
+    TermRange,
+)
 from whoosh.query.qcore import QueryError
 from whoosh.reading import ReaderClosed
 from whoosh.scoring import BM25F
@@ -33,8 +45,17 @@ from whoosh.writing import SegmentWriter
 
 from ..analysis import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, IndexMismatchError, QuerySyntaxError
-from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, Query, TermQ
 from ..prepare import Analysed, AnalysisStream
+from ..querytree import (
+    BoolQ,
+    DateRangeQ,
+    DisMaxQ,
+    KeywordQ,
+    MatchAllQ,
+    PhraseQ,
+    Query,
+    TermQ,
+)
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage, ranked_page
 
