@@ -18,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from searchkit import build_index, open_index
+from searchkit import build_index
+from searchkit.index import Index
+from searchkit.ranking import DEFAULT
 from searchkit.search import make_filters, run as run_search
 
 from .common import data_dir, evaluate, percentiles, save, table
@@ -71,19 +73,16 @@ def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: 
     t0 = time.perf_counter()
     build_index([corpus], folder / f"ix-{engine}", mine_pairs=False, engine=engine)
     build_s = time.perf_counter() - t0
-    with open_index(folder / f"ix-{engine}") as ix:
-        if ranking is not None:
-            ix.ranking = ranking
-            ix.engine._ranking = ranking
+    with Index.open(folder / f"ix-{engine}", ranking=ranking or DEFAULT) as ix:
         return build_s, *query_all(ix, queries)
 
 
-def query_all(ix, queries):
+def query_all(ix, queries, limit: int = 100):
     run, times = {}, []
     filters = make_filters()
     for qid, text in queries.items():
         t0 = time.perf_counter()
-        res = run_search(ix, text.replace('"', " ").replace("(", " ").replace(")", " "), filters, limit=100)
+        res = run_search(ix, text.replace('"', " ").replace("(", " ").replace(")", " "), filters, limit=limit)
         times.append((time.perf_counter() - t0) * 1000)
         run[qid] = [(h.id, h.score) for h in res.hits]
     return run, times

@@ -178,3 +178,37 @@ def test_learning_needs_evidence(tmp_path, engine):
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     with open_index(tmp_path / "ix") as ix:
         assert "learned" not in _sources(ix.search("flashwise", explain=True), "flashwise")
+
+
+def test_a_phrase_is_scored_by_its_own_frequency(tmp_path, engine):
+    """Item 5: translated pairs are phrases, and Whoosh scored a phrase as the sum of its words'
+    scores, i.e. counted the words anywhere in the field (twice tantivy's score, the EN->JA gap
+    between the engines). Two documents of one length that hold the phrase once score alike,
+    however often the words occur apart, on both engines."""
+    rows = [{"id": "apart", "text": "alpha beta alpha gamma beta delta alpha epsilon beta zeta"},
+            {"id": "once", "text": "alpha beta eta theta iota kappa lambda omicron sigma omega"}]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        scores = {h.id: h.score for h in ix.search('"alpha beta"').hits}
+    assert set(scores) == {"apart", "once"}
+    assert scores["apart"] == pytest.approx(scores["once"], rel=0.01)
+
+
+def test_a_suffix_variant_does_not_take_another_translation_s_place(tmp_path, engine):
+    """lexical -> 語彙的 also searches 語彙 (the noun without its suffix); that variant rides along
+    with 語彙的 instead of pushing the next translation (レキシカル) out of the group."""
+    rows = [{"id": f"a{i}", "lang": "ja", "text": "語彙的な特徴を分析する。"} for i in range(5)]
+    rows += [{"id": f"n{i}", "lang": "ja", "text": "語彙の大きさを測る。"} for i in range(25)]  # 語彙 far more common
+    rows += [{"id": "b", "lang": "ja", "text": "レキシカルな規則を用いる手法を提案する。"},
+             {"id": "c", "lang": "en", "text": "A lexical analysis of rules."}]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                              encoding="utf-8")
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search("lexical", lang="ja", explain=True)
+    targets = {t["to"] for u in result.explain["translations"] for t in u["translations"]}
+    assert {"語彙的", "レキシカル"} <= targets
+    assert "b" in _ids(result)

@@ -248,7 +248,7 @@ class Translator:
         k = self.config.per_unit
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
-            return [replace(u, translations=u.translations[:k]) for u in units]
+            return [replace(u, translations=tuple(_best_targets(list(u.translations), k))) for u in units]
         docs: dict[tuple[str, ...], frozenset] = {}
 
         def ids(terms: tuple[str, ...]) -> frozenset:
@@ -274,7 +274,7 @@ class Translator:
             # co-occurrence chooses which candidates stay; their weights stay as the dictionary
             # and the index gave them (scaling weights by co-occurrence measured worse)
             rescored.sort(key=lambda wt: -wt[0])
-            chosen = sorted((t for _, t in rescored[:k]), key=lambda t: -t.weight)
+            chosen = sorted(_best_targets([t for _, t in rescored], k), key=lambda t: -t.weight)
             if self.config.flatten and chosen:
                 top = self.config.weight * (self.config.partial_factor if u.partial else 1.0)
                 scale = (top / chosen[0].weight) ** self.config.flatten
@@ -479,6 +479,17 @@ class Translator:
         else:
             return []
         return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
+
+
+def _best_targets(ranked: list[Translation], k: int) -> list[Translation]:
+    """The translations of the ``k`` best targets, in order: a target's form without its
+    derivational suffix (語彙的 -> 語彙) rides along with it instead of taking another's place."""
+    targets: list[str] = []
+    for t in ranked:
+        if t.target not in targets:
+            targets.append(t.target)
+    keep = set(targets[:k])
+    return [t for t in ranked if t.target in keep]
 
 
 _HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
