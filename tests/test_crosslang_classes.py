@@ -212,21 +212,3 @@ def test_a_suffix_variant_does_not_take_another_translation_s_place(tmp_path, en
     targets = {t["to"] for u in result.explain["translations"] for t in u["translations"]}
     assert {"語彙的", "レキシカル"} <= targets
     assert "b" in _ids(result)
-
-
-def test_a_verb_gloss_is_searched_as_the_text_writes_it(tmp_path, engine):
-    """JMdict glosses verbs in citation form ("to be based on"); a text writes "based on". The
-    gloss without its infinitive marker is the translation (before: no dictionary translation
-    occurred in the index, and a chained guess stood in)."""
-    rows = [{"id": "en1", "lang": "en", "text": "A parser based on a large corpus."},
-            {"id": "en2", "lang": "en", "text": "We use the corpus to be precise."},
-            {"id": "ja1", "lang": "ja", "text": "コーパスに基づく解析器。"}]
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                              encoding="utf-8")
-    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
-    with open_index(tmp_path / "ix") as ix:
-        result = ix.search("基づく", lang="en", explain=True)
-    got = [t for u in result.explain["translations"] for t in u["translations"]]
-    assert any(t["source"] == "jmdict" and t["terms"] == ["base", "on"] for t in got), got
-    assert _ids(result)[:1] == ["en1"]

@@ -418,7 +418,7 @@ class Translator:
         for target, origin, rank, common, *via in cands:
             if origin in ("jmdict", "unidic") and any(t.function for t in self.analyzer.tokenizer.tokenize(target)):
                 continue  # an expression with particles (に応じて, の様に): its content words alone mislead
-            terms = tuple(t.text for t in self.analyzer.analyze(_gloss_body(target)) if not (t.stop and len(target.split()) == 1))
+            terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
             if not terms or terms == own or len(terms) > MAX_UNIT_TOKENS:
                 continue
             w = self.config.weight * SOURCE_WEIGHT[origin] / (1.0 + self.config.rank_decay * rank) * (1.0 if common else self.config.uncommon)
@@ -479,15 +479,6 @@ class Translator:
         else:
             return []
         return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
-
-
-_INFINITIVE = re.compile(r"^to (?:be )?(?=\w)", re.IGNORECASE)
-
-
-def _gloss_body(gloss: str) -> str:
-    """A dictionary gloss without JMdict's verb marker: "to be based on" -> "based on", "to use"
-    -> "use" (the words a text uses, not the dictionary's citation form)."""
-    return _INFINITIVE.sub("", gloss)
 
 
 def _best_targets(ranked: list[Translation], k: int) -> list[Translation]:
