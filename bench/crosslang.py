@@ -27,8 +27,8 @@ from pathlib import Path
 
 from searchkit import build_index, open_index
 from searchkit.crosslang.translate import SOURCES, TranslatorConfig
-from searchkit.search import make_filters
-from searchkit.search import run as run_search
+from searchkit.search.run import make_filters
+from searchkit.search.run import run as run_search
 
 from .common import data_dir, evaluate, percentiles, save, table
 

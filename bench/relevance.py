@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from searchkit import build_index
-from searchkit.index import Index
+from searchkit.indexing.index import Index
 from searchkit.ranking import DEFAULT
-from searchkit.search import make_filters, run as run_search
+from searchkit.search.run import make_filters, run as run_search
 
 from .common import data_dir, evaluate, percentiles, save, table
 

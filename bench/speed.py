@@ -86,8 +86,8 @@ def floor(records: list[dict], runs: int) -> dict:
     parsing the same text (title + newline + text), reading nothing from its nodes: the floor."""
     import fugashi
 
-    from searchkit.analysis import Analyzer
-    from searchkit.prepare import analyse_record
+    from searchkit.analysis.analyzer import Analyzer
+    from searchkit.analysis.record import analyse_record
 
     analysis, raw = [], []
     tagger = fugashi.Tagger()
@@ -160,7 +160,7 @@ def tree_pss_kb(root: int) -> int:
 
 
 def fts5(records: list[dict], folder: Path) -> float:
-    from searchkit.analysis import Analyzer
+    from searchkit.analysis.analyzer import Analyzer
 
     a = Analyzer()
     rows = [(r["id"], " ".join(a.index_terms(r["title"] + "\n" + r["text"]))) for r in records]

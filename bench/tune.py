@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from searchkit.index import Index
+from searchkit.indexing.index import Index
 from searchkit.ranking import DEFAULT
 
 from .common import data_dir, evaluate, save, table

@@ -1,9 +1,9 @@
 """searchkit: full-text search for research summaries in Japanese and English."""
 
 from .errors import SearchkitError
-from .index import Index, IndexReport, build_index, open_index
+from .indexing.index import Index, IndexReport, build_index, open_index
 from .models import Document, Hit, Paper, Passage, Span
-from .search import SearchResult
+from .search.run import SearchResult
 from .version import __version__
 
 

@@ -148,7 +148,8 @@ def _index_path(option: Optional[Path]) -> tuple[Path, bool]:
 
 def _open(option: Optional[Path]):
     """Open the index; on a fresh clone build the default index from ./seeds first."""
-    from . import build_index, manifest, open_index
+    from . import build_index, open_index
+    from .indexing import manifest
 
     path, named = _index_path(option)
     if path.exists() and not path.is_dir():
@@ -389,7 +390,7 @@ def _batch(ix, source: str, defaults: dict) -> None:
     """One JSONL result line per input line, in order, each with its ``line`` number (and ``id``
     when given); a bad line gives an ``error`` object and the batch goes on. Exit 2 when any line
     failed, else 0 when any query found something, else 1."""
-    from .options import search_options
+    from .search.options import search_options
 
     any_hits = failed = False
     for n, line in _batch_lines(source):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from searchkit import build_index, open_index
-from searchkit.analysis import Analyzer
+from searchkit.analysis.analyzer import Analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -11,7 +11,7 @@ import pickle
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from searchkit.tokenize import Tokenizer, normalize
+from searchkit.analysis.tokenizer import Tokenizer, normalize
 
 
 def terms(analyzer, text):
@@ -112,7 +112,7 @@ def test_offsets_are_in_bounds_and_increasing(text):
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_ascii_fast_path_matches_the_general_script_runs(text):
-    from searchkit import scripts
+    from searchkit.analysis import unicode as scripts
 
     padded = text + "é"  # the same text through the general path (non-ASCII), minus the last run
     general = [r for r in scripts.script_runs(padded) if r[2] <= len(text)]
@@ -166,7 +166,7 @@ def test_normalize_matches_the_cluster_by_cluster_definition(text):
 def test_script_runs_match_the_character_by_character_definition(text):
     import unicodedata
 
-    from searchkit import scripts
+    from searchkit.analysis import unicode as scripts
 
     expected = []
     for i, ch in enumerate(text):
@@ -191,7 +191,8 @@ def test_japanese_run_with_spaces_keeps_exact_offsets():
 
 
 def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
-    from searchkit.prepare import analyse_record, unpack_spans
+    from searchkit.analysis.record import analyse_record
+    from searchkit.indexing.spans import unpack_spans
 
     rec = {"title": "ＡＩ日報: Alignment faking", "text": "報酬関数の改ざん…\n２行目 Straße’s models", "section": "見出し"}
     got = analyse_record(analyzer, rec)
@@ -209,7 +210,7 @@ def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
 @given(st.lists(st.one_of(_MIXED, st.text(alphabet=st.characters(max_codepoint=127), max_size=40)), max_size=4))
 @example(["Alignment faking’s cost", "The models don't"])
 def test_index_columns_are_the_analysis_as_columns(lines):
-    from searchkit.analysis import Analyzer
+    from searchkit.analysis.analyzer import Analyzer
 
     analyzer = Analyzer()
     text = "\n".join(lines)

@@ -170,8 +170,8 @@ def test_translated_queries_never_crash(seed_index, query):
 
 
 def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
-    from searchkit.query import QueryCompiler
-    from searchkit.querytree import DisMaxQ, PhraseQ
+    from searchkit.query.compile import QueryCompiler
+    from searchkit.query.tree import DisMaxQ, PhraseQ
 
     tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=seed_index.translator()).compile(
         "alignment faking").tree

@@ -385,7 +385,7 @@ def test_ranking_does_not_depend_on_the_build_history(tmp_path, engine):
 def test_a_translation_group_scores_a_document_by_its_own_terms(tmp_path, engine):
     """Item 19's cause in Whoosh: its DisjunctionMax gave a document the score of a *later*
     document matching another clause. A group's score is its best clause on this document."""
-    from searchkit.querytree import DisMaxQ, TermQ
+    from searchkit.query.tree import DisMaxQ, TermQ
 
     rows = [{"id": "d1", "text": "alpha " + "filler words " * 40}, {"id": "d2", "text": "beta beta beta"}]
     write_jsonl(tmp_path / "src" / "d.jsonl", rows)

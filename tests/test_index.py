@@ -268,7 +268,7 @@ def test_a_short_page_is_the_head_of_the_full_ranking(tmp_path, engine):
 
 
 def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
-    from searchkit.prepare import analyse_record
+    from searchkit.analysis.record import analyse_record
 
     rec = {"title": "報酬関数の改ざん: Reward tampering", "text": "モデルは報酬を改ざんする。\nIt tampers with rewards.",
            "section": "キーポイント"}

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from searchkit import build_index, open_index
-from searchkit.search import make_filters, run
+from searchkit.search.run import make_filters, run
 
 from .conftest import DATA
 

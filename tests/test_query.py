@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import QueryCompiler
-from searchkit.querytree import BoolQ, DateRangeQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
+from searchkit.query.compile import QueryCompiler
+from searchkit.query.tree import BoolQ, DateRangeQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 
 
 @pytest.fixture(scope="module")

@@ -299,7 +299,7 @@ def test_an_interrupted_rebuild_is_always_the_old_or_the_new_index(tmp_path, eng
 
     from searchkit.crosslang.mining import MinedPairs
     from searchkit.engines import get_engine
-    from searchkit.filenotes import FileNotes
+    from searchkit.indexing.filenotes import FileNotes
 
     make_corpus(tmp_path / "old", 2, 20)
     make_corpus(tmp_path / "new", 3, 20, seed=5)

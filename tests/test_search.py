@@ -142,7 +142,7 @@ def test_show(seed_index):
 def test_facet_counts_equal_counting_the_matching_records(seed_index):
     from collections import Counter
 
-    from searchkit.querytree import KeywordQ, TermQ
+    from searchkit.query.tree import KeywordQ, TermQ
 
     engine = seed_index.engine
     matching = engine.search(TermQ("model"), [], limit=1000)
@@ -169,8 +169,8 @@ def test_counts_only_search_gives_the_same_total(seed_index, query, opts):
 @pytest.mark.parametrize("query", ["alignment faking", "報酬関数の改ざん", '"reward tampering"', "モデル OR model",
                                    "アライメント", "ti:sycophancy"])
 def test_stored_offsets_highlight_exactly_like_a_fresh_analysis(seed_index, query):
-    from searchkit.highlight import highlight_record
-    from searchkit.query import QueryCompiler
+    from searchkit.search.highlight import highlight_record
+    from searchkit.query.compile import QueryCompiler
 
     want = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).highlight
     tree = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).tree

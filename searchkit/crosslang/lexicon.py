@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analysis import ENGLISH_STOP_WORDS, Analyzer
+from ..analysis.analyzer import ENGLISH_STOP_WORDS, Analyzer
 
 DATA = Path(__file__).parent / "data"
 JMDICT = DATA / "jmdict-eng.tsv.gz"

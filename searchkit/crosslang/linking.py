@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..analysis import Analyzer
+from ..analysis.analyzer import Analyzer
 from .lexicon import Lexicon
 
 MIN_SCORE = 0.12  # below this, two passages merely share the topic

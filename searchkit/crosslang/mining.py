@@ -12,9 +12,9 @@ import json
 import re
 from pathlib import Path
 
-from ..durable import replace_json
-from ..scripts import JA, LATIN, char_script
-from ..tokenize import Tokenizer
+from ..indexing.durable import replace_json
+from ..analysis.unicode import JA, LATIN, char_script
+from ..analysis.tokenizer import Tokenizer
 
 _PAREN = re.compile(r"[(（]([^()（）\n]{1,40})[)）]")
 MAX_WORDS = 5

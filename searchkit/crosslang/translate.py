@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from ..analysis import Analyzer
-from ..tokenize import Token
+from ..analysis.analyzer import Analyzer
+from ..analysis.tokenizer import Token
 from .derive import JA_SUFFIXES, english_derivation
 from .lexicon import Lexicon
 from .mining import normalize_key

@@ -1,9 +1,9 @@
 """The engine interface: what index.py and the query layer need from a full-text engine.
 
 Records going in are plain dicts with the fields of :data:`RECORD_FIELDS`, each with the terms
-:mod:`searchkit.prepare` analysed for it; records coming out have the same fields plus, when the
+:mod:`searchkit.analysis.record` analysed for it; records coming out have the same fields plus, when the
 engine stored them, ``_spans`` (the packed term offsets highlighting reads). Queries are
-:mod:`searchkit.querytree` trees with already-analysed terms. Scores may differ between engines;
+:mod:`searchkit.query.tree` trees with already-analysed terms. Scores may differ between engines;
 hits, filters and phrases must not.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable
 
-from ..analysis import Analyzer
-from ..prepare import Analysed
-from ..querytree import Query
+from ..analysis.analyzer import Analyzer
+from ..analysis.record import Analysed
+from ..query.tree import Query
 from ..ranking import Ranking
 
 # Every record an engine stores has exactly these keys (strings, except line/position: int).
@@ -84,7 +84,7 @@ class Engine(ABC):
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Delete every record of ``delete_paths``, add ``records`` (each with the terms
-        :mod:`searchkit.prepare` analysed for it: engines index exactly those), commit once;
+        :mod:`searchkit.analysis.record` analysed for it: engines index exactly those), commit once;
         return the number of records added. On any exception nothing is committed."""
 
     @abstractmethod
@@ -96,7 +96,7 @@ class Engine(ABC):
                       limit: int) -> dict[str, SearchPage]:
         """The best ``limit`` records of each value of the keyword ``field`` (e.g. each language),
         ranked and tie-broken as :meth:`search`. Engines may do this in one pass."""
-        from ..querytree import KeywordQ
+        from ..query.tree import KeywordQ
 
         return {v: self.search(query, [*filters, KeywordQ(field, v)], limit) for v in values}
 

@@ -1,7 +1,7 @@
 """The tantivy engine (``pip install 'searchkit[tantivy]'``): the Rust engine behind Quickwit,
 for collections Whoosh is too slow for. The only module that imports tantivy.
 
-It indexes searchkit's own analysed terms (:mod:`searchkit.prepare`), joined by spaces and split
+It indexes searchkit's own analysed terms (:mod:`searchkit.analysis.record`), joined by spaces and split
 again by tantivy's whitespace tokenizer (positions 0, 1, 2 … as in the analysis), so both engines
 match the same words, and queries arrive as the same engine-neutral trees. What
 differs from Whoosh: BM25 uses tantivy's fixed k1 1.2 / b 0.75 (``Ranking.b`` is Whoosh-only) and
@@ -23,11 +23,11 @@ from typing import Callable, Iterable
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from ..analysis import Analyzer
+from ..analysis.analyzer import Analyzer
 from ..errors import IndexLockedError, IndexMismatchError
-from ..prepare import Analysed
-from ..querytree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
-from ..querytree import Query as Q
+from ..analysis.record import Analysed
+from ..query.tree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
+from ..query.tree import Query as Q
 from ..ranking import Ranking
 from .base import Engine, EngineHit, SearchPage, ranked_page
 
@@ -49,7 +49,7 @@ def make_schema():
     sb.add_text_field("words", tokenizer_name="whitespace", index_option="freq")  # unstemmed, for suggestions
     sb.add_integer_field("date_num", indexed=True, fast=True)
     sb.add_bytes_field("record", stored=True, indexed=False)
-    sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.prepare.pack_spans
+    sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.indexing.spans.pack_spans
     return sb.build()
 
 

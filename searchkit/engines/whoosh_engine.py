@@ -43,10 +43,11 @@ from whoosh.sorting import Count, FieldFacet
 from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
-from ..analysis import Analyzer, AnalyzerConfig
+from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, IndexMismatchError, QuerySyntaxError
-from ..prepare import Analysed, AnalysisStream
-from ..querytree import (
+from ..analysis.record import Analysed
+from ..indexing.workers import AnalysisStream
+from ..query.tree import (
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -148,7 +149,7 @@ def make_schema(analyzer: Analyzer) -> Schema:
         source_hash=STORED(),
         line=STORED(),
         position=STORED(),
-        spans=STORED(),  # searchkit.prepare.pack_spans: term offsets for highlighting (as "_spans")
+        spans=STORED(),  # searchkit.indexing.spans.pack_spans: term offsets for highlighting (as "_spans")
     )
 
 
@@ -288,7 +289,7 @@ def _document(rec: dict, terms: Analysed) -> dict:
         if name in doc:
             doc[f"_stored_{name}"] = doc[name]
             doc[name] = list(getattr(terms, name))
-    # term lists (Whoosh numbers their positions) analysed once by searchkit.prepare
+    # term lists (Whoosh numbers their positions) analysed once by searchkit.analysis.record
     doc["body"], doc["words"] = list(terms.body), list(terms.words)
     doc["spans"] = terms.spans
     doc["source_key"] = f"{rec['source_hash']} {rec['path']}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from ..models import KINDS, LANGS, PAPER, Document, Entry, Paper, Passage, valid_id
-from ..scripts import detect_lang
+from ..analysis.unicode import detect_lang
 from .common import iso_date
 
 FIELDS = ("id", "doc", "kind", "title", "text", "lang", "section", "date", "category", "url", "translation_of")

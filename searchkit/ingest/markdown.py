@@ -6,7 +6,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from ..models import Document, Entry, Passage
-from ..scripts import detect_lang
+from ..analysis.unicode import detect_lang
 from .common import clean_line
 
 

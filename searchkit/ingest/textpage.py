@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from ..models import Document, Entry, Paper, Passage
-from ..scripts import detect_lang
+from ..analysis.unicode import detect_lang
 from .common import clean_line, parse_date
 
 ORIGINAL_TOGGLE = "原文を表示"

@@ -19,9 +19,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import NotFoundError, QuerySyntaxError, SearchkitError
-from ..index import Index
-from ..options import search_options
-from ..search import FACETS
+from ..indexing.index import Index
+from ..search.options import search_options
+from ..search.run import FACETS
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10

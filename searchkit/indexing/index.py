@@ -21,18 +21,18 @@ from pathlib import Path
 from typing import Callable
 
 from . import manifest as mf
-from .analysis import Analyzer
+from ..analysis.analyzer import Analyzer
 from .durable import sync_tree
-from .engines import Engine, get_engine
-from .errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
+from ..engines import Engine, get_engine
+from ..errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
 from .filenotes import FILE as NOTES_FILE
 from .filenotes import FileNotes
 from .lock import LOCK_FILE, writer_lock
-from .models import Document, Hit, valid_id
-from .options import check_range
-from .ranking import DEFAULT, Ranking
-from .search import SearchResult, make_filters, record_to_hit, run
-from .version import __version__
+from ..models import Document, Hit, valid_id
+from ..search.options import check_range
+from ..ranking import DEFAULT, Ranking
+from ..search.run import SearchResult, make_filters, record_to_hit, run
+from ..version import __version__
 
 
 @dataclass
@@ -179,8 +179,8 @@ class Index:
             return self._update(paths, progress, on_total, workers)
 
     def _update(self, paths, progress, on_total, workers) -> IndexReport:
-        from .ingest import discover, ingest_file  # only indexing needs the parsers
-        from .ingest.common import read_bytes
+        from ..ingest import discover, ingest_file  # only indexing needs the parsers
+        from ..ingest.common import read_bytes
 
         self.refresh()  # another writer may have committed since this Index was opened
         roots = [Path(p).resolve() for p in paths]
@@ -223,7 +223,7 @@ class Index:
             on_total(len(records))
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
         if changed or deletes or self._must_commit():
-            from .prepare import analyse
+            from .workers import analyse
 
             # side files first: a crash before the engine commit leaves them ahead of it, which
             # the next update repairs (those files are not "unchanged" to the engine)
@@ -274,8 +274,8 @@ class Index:
     def _update_side_tables(self, changed, removed: list[str]) -> None:
         """Record the parenthetical glosses of changed files (unless mining is switched off) and
         the katakana words they write (the index's own loanword vocabulary)."""
-        from .crosslang.learned import linked_terms
-        from .crosslang.mining import katakana_runs, mine
+        from ..crosslang.learned import linked_terms
+        from ..crosslang.mining import katakana_runs, mine
 
         mining = self.manifest.options.get("mine_pairs", True)
         pairs, runs, linked = self.mined_pairs, self.katakana_runs, self.linked_pairs
@@ -302,7 +302,7 @@ class Index:
     @property
     def lexicon(self):
         if self._lexicon is None:
-            from .crosslang.lexicon import Lexicon
+            from ..crosslang.lexicon import Lexicon
 
             self._lexicon = Lexicon(self.analyzer)
         return self._lexicon
@@ -317,26 +317,26 @@ class Index:
 
     @property
     def mined_pairs(self):
-        from .crosslang.mining import FILE, MinedPairs
+        from ..crosslang.mining import FILE, MinedPairs
 
         return self._side_file(FILE, MinedPairs)
 
     @property
     def katakana_runs(self):
-        from .crosslang.mining import KATAKANA_FILE, KatakanaRuns
+        from ..crosslang.mining import KATAKANA_FILE, KatakanaRuns
 
         return self._side_file(KATAKANA_FILE, KatakanaRuns)
 
     @property
     def linked_pairs(self):
-        from .crosslang.learned import FILE, LinkedPairs
+        from ..crosslang.learned import FILE, LinkedPairs
 
         return self._side_file(FILE, LinkedPairs)
 
     @property
     def linker(self):
         if self._linker is None:
-            from .crosslang.linking import Linker
+            from ..crosslang.linking import Linker
 
             self._linker = Linker(self.analyzer, self.lexicon)
         return self._linker
@@ -345,8 +345,8 @@ class Index:
         """The query translator of this index; ``glossary`` adds a glossary file to the index's own."""
         key = str(glossary or "")
         if key not in self._translators:
-            from .crosslang import glossary as gl
-            from .crosslang.translate import Translator
+            from ..crosslang import glossary as gl
+            from ..crosslang.translate import Translator
 
             kept = self.path / gl.INDEX_GLOSSARY  # optional; a --glossary file must exist
             files = ([kept] if kept.exists() else []) + ([Path(glossary)] if glossary else [])
@@ -370,14 +370,14 @@ class Index:
         return got
 
     def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
-        from .querytree import PhraseQ
+        from ..query.tree import PhraseQ
 
         return self.engine.search(PhraseQ(terms), [], limit=1).total
 
     def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
         """The entries in the other language that this entry translates or is translated by.
         ``memo`` shares the per-document candidate lists between the hits of one result page."""
-        from .querytree import KeywordQ
+        from ..query.tree import KeywordQ
 
         if hit.lang not in ("ja", "en") or not hit.doc:
             return []
@@ -413,7 +413,7 @@ class Index:
         when a query word does not occur in the index and a close word does; ``facets`` counts
         the matching entries by kind, lang, year and category (``result.facets``); ``merge``
         ranks each language on its own scale when a translated query is not filtered by
-        language (:mod:`searchkit.merge`).
+        language (:mod:`searchkit.search.merge`).
         """
         return self._read(lambda: self._search(
             query, limit=limit, offset=offset, lang=lang, kind=kind, category=category, since=since, until=until,
@@ -433,7 +433,7 @@ class Index:
         if suggest:
             from dataclasses import replace
 
-            from .suggest import suggestion
+            from ..search.suggest import suggestion
 
             result = replace(result, suggestion=suggestion(self, query))
         return result

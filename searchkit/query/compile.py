@@ -17,10 +17,10 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from .analysis import Analyzer
-from .errors import QuerySyntaxError
-from .models import KINDS, LANGS
-from .querytree import (
+from ..analysis.analyzer import Analyzer
+from ..errors import QuerySyntaxError
+from ..models import KINDS, LANGS
+from .tree import (
     KEYWORD_FIELDS,
     TEXT_FIELDS,
     BoolQ,
@@ -33,8 +33,8 @@ from .querytree import (
     Query,
     TermQ,
 )
-from .ranking import DEFAULT, Ranking
-from .settings import max_query_chars
+from ..ranking import DEFAULT, Ranking
+from ..settings import max_query_chars
 
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
 # arXiv-style prefixes researchers already type

@@ -19,7 +19,7 @@ from array import array
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .tokenize import Tokenizer
+from .tokenizer import Tokenizer
 
 # Lucene's classic English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET), plus the clitic "s".
 ENGLISH_STOP_WORDS = frozenset(

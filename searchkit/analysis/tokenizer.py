@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Iterator, NamedTuple, Sequence
 
-from .scripts import JA, LATIN, script_runs
+from .unicode import JA, LATIN, script_runs
 
 # UniDic part-of-speech classes (first feature field) that carry no searchable meaning.
 FUNCTION_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})

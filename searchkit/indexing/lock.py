@@ -10,7 +10,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexLockedError
+from ..errors import IndexLockedError
 
 LOCK_FILE = ".searchkit.lock"
 BUSY = "the index is being updated by another process; try again when it has finished"

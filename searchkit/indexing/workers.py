@@ -1,10 +1,5 @@
-"""Records -> their analysed fields: once per record, in worker processes for large batches.
-
-Analysis (fugashi, stemming) is the engine-neutral part of indexing, so it runs here and every
-engine indexes the same :class:`Analysed` terms. Title and text are analysed once each; the
-ranking body is the title's terms followed by the text's (what analysing ``title + "\\n" + text``
-gives, because a line break always ends a token), and the unstemmed words (for spelling
-suggestions) come from the same pass.
+"""Records -> their analysed fields (:mod:`searchkit.analysis.record`), in worker processes for
+large batches.
 
 Parallel analysis (``workers > 1``): a process pool is started *before* the engine takes its write
 lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
@@ -19,73 +14,23 @@ from __future__ import annotations
 
 import os
 import signal
-import struct
 import sys
-from array import array
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Callable, Iterator, NamedTuple, TypeVar
+from typing import Callable, Iterator, TypeVar
 
-from .analysis import Analyzer, AnalyzerConfig
-from .errors import WorkerDiedError
+from ..analysis.analyzer import Analyzer, AnalyzerConfig
+from ..analysis.record import Analysed, analyse_record
+from ..errors import WorkerDiedError
 
 CHUNK = 128  # records per task sent to a worker
 MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: enough to keep workers busy, bounded memory
 
 T = TypeVar("T")
-Terms = tuple[str, ...]  # index terms in order; positions are consecutive (see analysis.py)
-
-
-class Analysed(NamedTuple):
-    """What the engines index for one record."""
-
-    title: Terms
-    text: Terms
-    section: Terms
-    body: Terms  # title then text (the ranking field)
-    words: Terms  # the unstemmed words of title and text
-    spans: bytes  # title and text terms with their offsets, stored for highlighting (pack_spans)
-
-
-def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
-    title, title_words, offsets = analyzer.index_columns(rec.get("title") or "")
-    text, text_words, text_offsets = analyzer.index_columns(rec.get("text") or "")
-    offsets.extend(text_offsets)  # offsets count from the start of each term's own field
-    body = tuple(title + text)
-    section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
-    return Analysed(title=body[: len(title)], text=body[len(title) :], section=section, body=body,
-                    words=tuple(title_words + text_words), spans=pack_spans(body, len(title), offsets))
-
-
-# -- stored offsets: highlighting a hit reads them instead of analysing its text again --
-_HEADER = struct.Struct("<BII")  # format version, number of title terms, number of terms
-SPANS_VERSION = 1
-
-
-def pack_spans(terms: Terms, n_title: int, offsets: array) -> bytes:
-    """``terms`` (title terms then text terms) and their [start, end) offsets into their own field."""
-    return _HEADER.pack(SPANS_VERSION, n_title, len(terms)) + offsets.tobytes() + "\0".join(terms).encode("utf-8")
-
-
-def unpack_spans(blob: bytes) -> dict[str, tuple[list[str], array]] | None:
-    """``{"title": (terms, offsets), "text": (terms, offsets)}`` from :func:`pack_spans`, where
-    offsets holds start, end pairs; None for a blob of another format."""
-    if len(blob) < _HEADER.size:
-        return None
-    version, n_title, n = _HEADER.unpack_from(blob)
-    if version != SPANS_VERSION:
-        return None
-    offsets = array("I")
-    end = _HEADER.size + 8 * n
-    offsets.frombytes(blob[_HEADER.size : end])
-    terms = blob[end:].decode("utf-8").split("\0") if n else []
-    if len(terms) != n:
-        return None
-    return {"title": (terms[:n_title], offsets[: 2 * n_title]), "text": (terms[n_title:], offsets[2 * n_title :])}
 
 
 def default_workers() -> int:

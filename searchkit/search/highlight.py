@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .analysis import Analyzer
-from .models import Span
-from .prepare import unpack_spans
-from .querytree import Highlight
-from .scripts import detect_lang
+from ..analysis.analyzer import Analyzer
+from ..models import Span
+from ..indexing.spans import unpack_spans
+from ..query.tree import Highlight
+from ..analysis.unicode import detect_lang
 
 SNIPPET_CHARS = {"ja": 110, "en": 220}  # about two lines of a terminal in either script
 _SENTENCE_STARTS = "。．.!?！？\n"

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .durable import fsync_path
-from .errors import IndexMismatchError, IndexMissingError
+from ..errors import IndexMismatchError, IndexMissingError
 
 MANIFEST = "manifest.json"
 FORMAT = 1

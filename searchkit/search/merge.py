@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engines.base import EngineHit, SearchPage
-from .models import LANGS
+from ..engines.base import EngineHit, SearchPage
+from ..models import LANGS
 
 ALPHA = 0.5
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .engines.base import SearchPage
-from .errors import QuerySyntaxError
+from ..engines.base import SearchPage
+from ..errors import QuerySyntaxError
 from .highlight import highlight_record, snippet
-from .models import KINDS, LANGS, Hit
+from ..models import KINDS, LANGS, Hit
 from .options import check_range
-from .query import CompiledQuery, QueryCompiler, parse_date_option
-from .querytree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
+from ..query.compile import CompiledQuery, QueryCompiler, parse_date_option
+from ..query.tree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
@@ -126,7 +126,7 @@ def explain_hit(index, tree: Query, hit: Hit) -> dict:
     """Score contributions of each top-level clause of the query to one hit, per field for
     plain terms and phrases. Each contribution is the clause scored alone on this record, so
     they add up to the final score when the clauses are alternatives (the default)."""
-    from .query import describe
+    from ..query.compile import describe
 
     clauses = list(tree.must + tree.should) if isinstance(tree, BoolQ) else [tree]
     parts = []

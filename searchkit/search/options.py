@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .errors import QuerySyntaxError
+from ..errors import QuerySyntaxError
 
 MAX_LIMIT = 10_000
 INTEGERS = {"limit": (0, MAX_LIMIT), "offset": (0, None)}

@@ -1,0 +1,5 @@
+"""Stage 2, analysis: text -> terms with exact offsets.
+
+``unicode`` (script classes), ``tokenizer`` (the only fugashi import: MeCab for Japanese, simple
+splitting for English), ``analyzer`` (normalised, stemmed index terms), ``record`` (a record ->
+the terms, derived fields and stored spans an engine indexes)."""
