@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup, TyperOption
 
+from . import errors
 from .errors import IndexMissingError, SearchkitError
 
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -121,12 +122,23 @@ def _fail(message: str, code: int = EXIT_ERROR) -> None:
     raise typer.Exit(code)
 
 
+def describe(exc: SearchkitError) -> str:
+    """A library error as one line for the terminal: what is wrong, then the command that fixes it."""
+    remedy = {
+        errors.REBUILD: f"; rebuild with: searchkit index --rebuild --index {exc.path}",
+        errors.REBUILD_ENGINE: f": searchkit index --rebuild --engine {exc.detail} --index {exc.path}",
+        errors.OTHER_FOLDER: "; choose another --index folder",
+        errors.RETRY: ": run the same command again, perhaps with --workers 1",
+    }.get(exc.remedy, "")
+    return f"{exc}{remedy}"
+
+
 def _run(fn):
     """Turn library errors into one line on stderr and exit 2; Ctrl-C and closed pipes end quietly."""
     try:
         return fn()
     except SearchkitError as exc:
-        _fail(f"error: {exc}")
+        _fail(f"error: {describe(exc)}")
     except KeyboardInterrupt:
         _fail("interrupted; the index keeps its last completed update", EXIT_INTERRUPTED)
     except BrokenPipeError:
@@ -407,7 +419,7 @@ def _batch(ix, source: str, defaults: dict) -> None:
                 any_hits = any_hits or bool(result.total)
         except SearchkitError as exc:
             failed = True
-            out = {"query": text if isinstance(text, str) else "", "error": str(exc).splitlines()[0]}
+            out = {"query": text if isinstance(text, str) else "", "error": describe(exc).splitlines()[0]}
         out["line"] = n
         if qid is not None:
             out["id"] = qid

@@ -1,10 +1,31 @@
-"""Named exceptions. The library raises these; only cli.py turns them into messages and exit codes."""
+"""Named exceptions with structured fields. The library raises these; only the CLI and the web
+layer word them for people (``cli.py`` adds the command that fixes it, the web app names the
+fix without a command line).
+
+Each error has ``what`` (one line: what is wrong, naming API parameters, never CLI flags),
+``path`` (the file or index concerned, if any) and ``remedy`` (one of :data:`REMEDIES`, or "").
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+REBUILD = "rebuild"  # rebuild the index at ``path``
+REBUILD_ENGINE = "rebuild-engine"  # rebuild the index at ``path`` with another engine (``detail``)
+OTHER_FOLDER = "other-folder"  # give another index folder
+RETRY = "retry"  # run the same command again (perhaps with one worker)
+REMEDIES = (REBUILD, REBUILD_ENGINE, OTHER_FOLDER, RETRY)
+
 
 class SearchkitError(Exception):
-    """Base class: a problem the user can fix. The message is one line and says what to do next."""
+    """Base class: a problem the user can fix. ``str()`` is ``what``."""
+
+    def __init__(self, what: str, *, path: str | Path | None = None, remedy: str = "", detail: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.path = str(path) if path is not None else ""
+        self.remedy = remedy
+        self.detail = detail  # what the remedy needs besides the path (an engine name)
 
 
 class IngestError(SearchkitError):
@@ -16,7 +37,8 @@ class IndexMissingError(SearchkitError):
 
 
 class IndexMismatchError(SearchkitError):
-    """The index was built by another searchkit/schema/dictionary version and must be rebuilt."""
+    """The index was built by another searchkit/schema/dictionary version, or its files are
+    damaged, and must be rebuilt (``remedy`` is :data:`REBUILD`)."""
 
 
 class IndexLockedError(SearchkitError):

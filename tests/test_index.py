@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from searchkit import build_index, open_index
-from searchkit.errors import IndexMismatchError, IndexMissingError, SearchkitError
+from searchkit.errors import REBUILD, IndexMismatchError, IndexMissingError, SearchkitError
 
 from .conftest import SEEDS
 
@@ -117,8 +117,9 @@ def test_missing_and_mismatched_index(tmp_path, corpus):
     manifest = json.loads((ix_dir / "manifest.json").read_text())
     manifest["dictionary"]["dictionary_version"] = "0.0.1"
     (ix_dir / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(IndexMismatchError, match="searchkit index --rebuild"):
+    with pytest.raises(IndexMismatchError, match="cannot be used") as err:
         open_index(ix_dir)
+    assert (err.value.remedy, err.value.path) == (REBUILD, str(ix_dir))  # the CLI words it
     (ix_dir / "manifest.json").write_text("{not json")
     with pytest.raises(IndexMismatchError, match="damaged"):
         open_index(ix_dir)
@@ -157,9 +158,10 @@ def test_damaged_index_is_one_clear_error_and_rebuild_fixes_it(tmp_path, corpus,
         seg.write_bytes(seg.read_bytes()[:1000])
     else:
         next(data.glob("*.toc")).unlink()
-    with pytest.raises(IndexMismatchError, match=f"searchkit index --rebuild --index {ix_dir}"):
+    with pytest.raises(IndexMismatchError) as err:
         with open_index(ix_dir) as ix:
             ix.search("tampering")
+    assert (err.value.remedy, err.value.path) == (REBUILD, str(ix_dir))
     report = build_index([corpus], ix_dir, rebuild=True)
     assert report.total_entries == 31
 
@@ -176,10 +178,11 @@ def test_damaged_tantivy_index_is_one_clear_error(tmp_path, corpus, damage):
     else:
         store = next(data.glob("*.store"))
         store.write_bytes(store.read_bytes()[:10])
-    with pytest.raises(IndexMismatchError, match=f"searchkit index --rebuild --index {ix_dir}"):
+    with pytest.raises(IndexMismatchError) as err:
         with open_index(ix_dir) as ix:
             ix.search("tampering")
             ix.get("000_2db909a8ebb65741:27")
+    assert (err.value.remedy, err.value.path) == (REBUILD, str(ix_dir))
     report = build_index([corpus], ix_dir, rebuild=True)
     assert report.total_entries == 31
 

@@ -111,3 +111,11 @@ def test_api_json_matches_the_cli(workdir):
     with open_index(workdir / "index") as ix:
         api = TestClient(create_app(ix)).get("/api/search", params={"q": "alignment faking", "limit": 5}).json()
     assert api == cli
+
+
+def test_api_errors_are_worded_for_the_web_not_the_command_line(client):
+    """The library's errors carry no CLI flags; the API says what is wrong and a remedy code."""
+    bad = client.get("/api/search", params={"q": "x", "since": "2026", "until": "2025"})
+    assert bad.status_code == 400
+    body = bad.json()
+    assert "after" in body["error"] and "--" not in body["error"] and body["remedy"] == ""

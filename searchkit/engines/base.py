@@ -16,6 +16,7 @@ from typing import Callable, ClassVar, Iterable
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.record import Analysed
+from ..errors import REBUILD, IndexMismatchError
 from ..query.tree import Query
 from ..ranking import Ranking
 
@@ -36,6 +37,12 @@ class EngineHit:
 class SearchPage:
     total: int  # exact number of matching records
     hits: list[EngineHit]
+
+
+def damaged(data: Path, reason: str, missing: bool = False) -> IndexMismatchError:
+    """The error for engine files in the data folder ``data`` that cannot be read."""
+    state = "missing or damaged" if missing else "damaged"
+    return IndexMismatchError(f"index files in {data} are {state} ({reason})", path=data.parent, remedy=REBUILD)
 
 
 def ranked_page(fetch: Callable[[int], tuple[int, list[EngineHit]]], limit: int, offset: int) -> SearchPage:

@@ -29,7 +29,7 @@ from ..analysis.record import Analysed
 from ..query.tree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 from ..query.tree import Query as Q
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, ranked_page
+from .base import Engine, EngineHit, SearchPage, damaged, ranked_page
 
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
@@ -91,10 +91,7 @@ def _guarded(method):
         except (IndexLockedError, IndexMismatchError):
             raise
         except (ValueError, OSError) as exc:
-            raise IndexMismatchError(
-                f"index files in {self._path} are damaged ({exc}); "
-                f"rebuild with: searchkit index --rebuild --index {self._path.parent}"
-            ) from exc
+            raise damaged(self._path, str(exc)) from exc
 
     return wrapper
 
@@ -116,14 +113,13 @@ class TantivyEngine(Engine):
 
     @classmethod
     def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> TantivyEngine:
-        hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
         try:
             ix = tantivy.Index.open(str(path))
             ix.reload()
             engine = cls(ix, path, analyzer, ranking)
             engine._search().num_docs  # reads every segment's metadata: damage is reported here
         except (ValueError, OSError) as exc:
-            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc}); {hint}") from exc
+            raise damaged(path, str(exc), missing=True) from exc
         return engine
 
     @classmethod

@@ -58,7 +58,7 @@ from ..query.tree import (
     TermQ,
 )
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, ranked_page
+from .base import Engine, EngineHit, SearchPage, damaged, ranked_page
 
 INDEX_NAME = "searchkit"
 
@@ -274,10 +274,7 @@ def _guarded(method):
         except QueryError as exc:  # a query tree Whoosh cannot run: the query's fault, not the files'
             raise QuerySyntaxError(f"the query cannot be run: {str(exc).splitlines()[0]}") from exc
         except _DAMAGE as exc:
-            raise IndexMismatchError(
-                f"index files in {self._path} are damaged ({exc.__class__.__name__}); "
-                f"rebuild with: searchkit index --rebuild --index {self._path.parent}"
-            ) from exc
+            raise damaged(self._path, exc.__class__.__name__) from exc
 
     return wrapper
 
@@ -345,11 +342,10 @@ class WhooshEngine(Engine):
 
     @classmethod
     def open(cls, path: Path, analyzer: Analyzer, ranking: Ranking) -> WhooshEngine:
-        hint = f"rebuild with: searchkit index --rebuild --index {path.parent}"
         try:
             ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         except _DAMAGE as exc:
-            raise IndexMismatchError(f"index files in {path} are missing or damaged ({exc.__class__.__name__}); {hint}") from exc
+            raise damaged(path, exc.__class__.__name__, missing=True) from exc
         engine = cls(ix, analyzer, ranking, path)
         engine._search()  # open every segment now: a missing or truncated file is reported here
         return engine

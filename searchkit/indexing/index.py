@@ -24,7 +24,7 @@ from . import manifest as mf
 from ..analysis.analyzer import Analyzer
 from .durable import sync_tree
 from ..engines import Engine, get_engine
-from ..errors import IndexMismatchError, IngestError, NotFoundError, SearchkitError
+from ..errors import OTHER_FOLDER, REBUILD, REBUILD_ENGINE, IndexMismatchError, IngestError, NotFoundError, SearchkitError
 from .filenotes import FILE as NOTES_FILE
 from .filenotes import FileNotes
 from .lock import LOCK_FILE, writer_lock
@@ -527,7 +527,7 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     """
     index_dir = Path(index_dir)
     if index_dir.exists() and not index_dir.is_dir():
-        raise SearchkitError(f"{index_dir} is a file, not an index folder; choose another --index folder")
+        raise SearchkitError(f"{index_dir} is a file, not an index folder", path=index_dir, remedy=OTHER_FOLDER)
     if engine is not None:
         get_engine(engine)  # unknown or not installed: say so before touching anything
     if rebuild and _is_searchkit_folder(index_dir):
@@ -537,8 +537,8 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     with Index.open(index_dir) as idx:
         current = idx.manifest.engine
         if engine and engine != current:
-            raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it: "
-                                 f"searchkit index --rebuild --engine {engine} --index {index_dir}")
+            raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it",
+                                 path=index_dir, remedy=REBUILD_ENGINE, detail=engine)
         return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
 
 
@@ -554,8 +554,9 @@ def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_p
     """A new index; if its first update fails, the folder is left as it was found."""
     made_folder = not index_dir.exists()
     if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
-        hint = " (it looks like a damaged index: add --rebuild)" if _is_searchkit_folder(index_dir) else ""
-        raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index; choose another --index folder{hint}")
+        if _is_searchkit_folder(index_dir):
+            raise IndexMismatchError(f"{index_dir} looks like a damaged index", path=index_dir, remedy=REBUILD)
+        raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index", path=index_dir, remedy=OTHER_FOLDER)
     idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
     try:
         with idx:
@@ -593,10 +594,10 @@ def _rebuild(paths, index_dir: Path, engine: str | None, progress, on_total, min
 def _open_engine(path: Path, manifest: mf.Manifest, analyzer: Analyzer, ranking: Ranking) -> Engine:
     problem = manifest.compatible_with(analyzer.config.as_dict(), analyzer.tokenizer.dictionary_info())
     if problem:
-        raise IndexMismatchError(f"index {path} cannot be used: {problem}; rebuild it with: searchkit index --rebuild --index {path}")
+        raise IndexMismatchError(f"index {path} cannot be used: {problem}", path=path, remedy=REBUILD)
     data = path / manifest.data_dir
     if not manifest.data_dir or not data.is_dir():
-        raise IndexMismatchError(f"index data folder {data} is missing; rebuild with: searchkit index --rebuild --index {path}")
+        raise IndexMismatchError(f"index data folder {data} is missing", path=path, remedy=REBUILD)
     return get_engine(manifest.engine).open(data, analyzer, ranking)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .durable import fsync_path
-from ..errors import IndexMismatchError, IndexMissingError
+from ..errors import OTHER_FOLDER, REBUILD, IndexMismatchError, IndexMissingError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -62,7 +62,7 @@ def exists(index_dir: Path) -> bool:
 def read(index_dir: Path) -> Manifest:
     path = index_dir / MANIFEST
     if index_dir.exists() and not index_dir.is_dir():
-        raise IndexMissingError(f"{index_dir} is a file, not an index folder; give the folder of an index with --index")
+        raise IndexMissingError(f"{index_dir} is a file, not an index folder", path=index_dir, remedy=OTHER_FOLDER)
     if not index_dir.is_dir():
         raise IndexMissingError(f"no index at {index_dir}")
     if not path.is_file():
@@ -73,9 +73,7 @@ def read(index_dir: Path) -> Manifest:
         # keys a later searchkit added are left out; what matters is checked by compatible_with
         return Manifest(**{k: v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError) as exc:
-        raise IndexMismatchError(
-            f"{path} is damaged ({exc.__class__.__name__}); rebuild with: searchkit index --rebuild --index {index_dir}"
-        ) from exc
+        raise IndexMismatchError(f"{path} is damaged ({exc.__class__.__name__})", path=index_dir, remedy=REBUILD) from exc
 
 
 def stamp(index_dir: Path) -> tuple:

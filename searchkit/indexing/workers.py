@@ -24,7 +24,7 @@ from typing import Callable, Iterator, TypeVar
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..analysis.record import Analysed, analyse_record
-from ..errors import WorkerDiedError
+from ..errors import RETRY, WorkerDiedError
 
 CHUNK = 128  # records per task sent to a worker
 MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
@@ -183,15 +183,14 @@ def _sigint_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-_WORKER_DIED = ("an analysis worker process died (killed, or out of memory?); nothing was committed: "
-                "run the same command again, perhaps with --workers 1")
+_WORKER_DIED = "an analysis worker process died (killed, or out of memory?); nothing was committed"
 
 
 def _submit(pool: ProcessPoolExecutor, fn, *args):
     try:
         return pool.submit(fn, *args)
     except BrokenProcessPool as exc:
-        raise WorkerDiedError(_WORKER_DIED) from exc
+        raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
 
 
 def _result(future, pool: ProcessPoolExecutor):
@@ -202,10 +201,10 @@ def _result(future, pool: ProcessPoolExecutor):
         try:
             return future.result(timeout=0.25)
         except BrokenProcessPool as exc:
-            raise WorkerDiedError(_WORKER_DIED) from exc
+            raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
         except FuturesTimeout:
             if any(p.exitcode is not None for p in _processes(pool)):
-                raise WorkerDiedError(_WORKER_DIED) from None
+                raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from None
 
 
 def _kill(processes: list) -> None:

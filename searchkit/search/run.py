@@ -43,7 +43,7 @@ def make_filters(lang: str = "", kind: str = "", category: str = "", since: str 
     lo = parse_date_option(since) if since else ""
     hi = parse_date_option(until, end=True) if until else ""
     if lo and hi and lo > hi:
-        raise QuerySyntaxError(f"--since {since} is after --until {until}")
+        raise QuerySyntaxError(f"since {since} is after until {until}")
     return Filters(lang=lang, kind=kind, category=category, since=lo, until=hi, doc=doc)
 
 
@@ -97,7 +97,7 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
             return SearchResult(text, 0, [], explained, facets={f: {} for f in FACETS} if facets else None)
         if not _has_filters(filters):
-            raise QuerySyntaxError("empty query: give words to search for, or a filter such as --kind paper")
+            raise QuerySyntaxError("empty query: give words to search for, or a filter (kind, lang, category, since, until)")
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     placements: dict = {}
     if counts is not None and limit == 0:

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import NotFoundError, QuerySyntaxError, SearchkitError
+from ..errors import REBUILD, REBUILD_ENGINE, RETRY, NotFoundError, QuerySyntaxError, SearchkitError
 from ..indexing.index import Index
 from ..search.options import search_options
 from ..search.run import FACETS
@@ -97,6 +97,13 @@ def _search_options(params, allowed: tuple[str, ...] = tuple(PARAMS)) -> dict:
     return opts
 
 
+def _message(exc: SearchkitError) -> str:
+    """A library error for a reader of the page (who may not run the server): what is wrong, and
+    what the server's owner must do about the index, without a command line."""
+    return {REBUILD: f"{exc} (the index needs to be rebuilt)", REBUILD_ENGINE: f"{exc} (the index needs to be rebuilt)",
+            RETRY: f"{exc} (try again)"}.get(exc.remedy, str(exc))
+
+
 def create_app(index: Index) -> Starlette:
     """The app serving one open index; calls into the index are serialised by a lock (the
     engines' searchers are not shared between threads)."""
@@ -127,7 +134,7 @@ def create_app(index: Index) -> Starlette:
             with lock:
                 result = index.search(q, limit=PAGE_SIZE, offset=(pg - 1) * PAGE_SIZE, facets=True, **opts)
         except SearchkitError as exc:
-            return error_page(str(exc), 400, q)
+            return error_page(_message(exc), 400, q)
         pages = max(1, -(-result.total // PAGE_SIZE))
         return page("search.html", q=q, result=result, filters=filters, page=pg, pages=pages, page_size=PAGE_SIZE,
                     params=dict(params), stats=None)
@@ -140,9 +147,9 @@ def create_app(index: Index) -> Starlette:
                 originals = [index.get(c["id"]) for c in hit.extra.get("counterparts", [])[:1]]
                 papers = index.papers(doc=hit.doc) if hit.doc else []
         except NotFoundError as exc:
-            return error_page(str(exc), 404)
+            return error_page(_message(exc), 404)
         except SearchkitError as exc:
-            return error_page(str(exc), 400)
+            return error_page(_message(exc), 400)
         return page("entry.html", hit=hit, originals=originals, papers=papers, q="")
 
     def papers(request: Request):
@@ -154,7 +161,7 @@ def create_app(index: Index) -> Starlette:
                 every = index.papers()
                 shown = index.papers(category=category, since=year, until=year)
         except SearchkitError as exc:
-            return error_page(str(exc), 400)
+            return error_page(_message(exc), 400)
         categories = sorted({p.category for p in every if p.category})
         years = sorted({p.date[:4] for p in every if p.date}, reverse=True)
         if order == "oldest":
@@ -170,7 +177,7 @@ def create_app(index: Index) -> Starlette:
             with lock:
                 result = index.search(q, **opts)
         except SearchkitError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"error": _message(exc), "remedy": exc.remedy}, status_code=400)
         return JSONResponse(result.to_dict())
 
     routes = [
