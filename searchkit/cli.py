@@ -293,12 +293,12 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
             typer.echo("    " + _mark(h.snippet, h.snippet_spans).replace("\n", " "))
         elif h.title and h.highlights:
             pass
-        for cp in h.extra.get("counterparts", [])[:1]:
+        for cp in (h.counterparts or ())[:1]:
             label = "原文 / original" if h.lang == "ja" else "訳 / translation"
             typer.echo(typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN))
-        if "explain" in h.extra:
-            parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.extra["explain"]["contributions"])
-            placed = h.extra["explain"].get("merge")
+        if h.explain is not None:
+            parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
+            placed = h.explain.get("merge")
             via = f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)" \
                 if placed and placed["factor"] != 1.0 else ""
             typer.echo(typer.style(f"    = {h.score:.2f}{via}: {parts}", fg=typer.colors.BLUE))

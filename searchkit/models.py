@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 PASSAGE, PAPER = "passage", "paper"
 KINDS = (PASSAGE, PAPER)
@@ -107,11 +107,20 @@ class Hit:
     snippet: str = ""
     snippet_spans: tuple[tuple[int, int], ...] = ()
     highlights: tuple[Span, ...] = ()
-    extra: dict = field(default_factory=dict)
+    matched_terms: tuple[dict, ...] = ()  # {"term", "origin"}: what the highlights mark and why
+    translation_of: str = ""  # the id this entry translates, as its file said
+    # entries of the same document in the other language that this one translates or summarises
+    # ({"id", "lang", "kind", "title", "text", "score"}); None: not looked up
+    counterparts: tuple[dict, ...] | None = None
+    explain: dict | None = None  # score contributions, when asked for
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["snippet_spans"] = [list(s) for s in self.snippet_spans]
-        d.pop("extra")
-        d.update(self.extra)
+        d["matched_terms"] = list(self.matched_terms)
+        for key in ("counterparts", "explain"):
+            if d[key] is None:
+                del d[key]
+        if self.counterparts is not None:
+            d["counterparts"] = list(self.counterparts)
         return d

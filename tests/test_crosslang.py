@@ -118,7 +118,7 @@ def test_explain_and_matched_terms(seed_index):
     assert {"from", "to", "terms", "source", "weight"} <= set(ex["translations"][0]["translations"][0])
     assert "max(" in ex["tree"]
     ja = next(h for h in res.hits if h.lang == "ja")
-    origins = {m["origin"] for m in ja.extra["matched_terms"]}
+    origins = {m["origin"] for m in ja.matched_terms}
     assert any("translation of 'alignment'" in o for o in origins)
 
 
@@ -140,9 +140,9 @@ def test_mining_can_be_switched_off(tmp_path):
 # -- linked originals --
 def test_counterparts_link_japanese_and_english(seed_index):
     hit = seed_index.get("000_2db909a8ebb65741:5")  # Claude 3 では「性格訓練」...
-    assert hit.extra["counterparts"][0]["id"] == "000_2db909a8ebb65741:24"  # Claude 3 was the first ...
+    assert hit.counterparts[0]["id"] == "000_2db909a8ebb65741:24"  # Claude 3 was the first ...
     hit = seed_index.get("000_2db909a8ebb65741:24")
-    assert "000_2db909a8ebb65741:5" in [c["id"] for c in hit.extra["counterparts"]]
+    assert "000_2db909a8ebb65741:5" in [c["id"] for c in hit.counterparts]
 
 
 def test_explicit_translation_of_wins(tmp_path):
@@ -154,7 +154,7 @@ def test_explicit_translation_of_wins(tmp_path):
     (src / "d.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     build_index([src], tmp_path / "ix")
     with open_index(tmp_path / "ix") as ix:
-        assert [c["id"] for c in ix.get("ja-b").extra["counterparts"]] == ["en-b"]
+        assert [c["id"] for c in ix.get("ja-b").counterparts] == ["en-b"]
 
 
 # -- odd input never crashes --

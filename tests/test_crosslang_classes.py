@@ -118,7 +118,7 @@ def test_fair_merge_puts_the_original_next_to_the_summary(seed_index):
     assert rank(merged) < rank(plain) and rank(merged) < 5
     assert merged.hits[0].lang == "ja"  # the query's language keeps its best hit first
     assert merged.explain["merge"]["own_lang"] == "ja" and merged.explain["merge"]["factors"]["en"] > 1
-    placed = [h.extra["explain"]["merge"] for h in merged.hits if h.lang == "en"]
+    placed = [h.explain["merge"] for h in merged.hits if h.lang == "en"]
     assert placed and all(p["factor"] > 1 and p["raw_score"] < h.score for p, h in
                           zip(placed, [h for h in merged.hits if h.lang == "en"]))
 

@@ -37,7 +37,7 @@ def test_similar_lists_both_languages(seed_index):
 def test_explain_contributions_add_up(seed_index):
     res = seed_index.search("alignment faking", explain=True, translate=False, limit=3)
     for h in res.hits:
-        parts = h.extra["explain"]["contributions"]
+        parts = h.explain["contributions"]
         assert parts and abs(sum(p["score"] for p in parts) - h.score) < 0.01 * max(1.0, h.score)
         assert {p["field"] for p in parts} <= {"body", "title", "section", ""}
 

@@ -44,7 +44,7 @@ from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
-from ..errors import IndexLockedError, IndexMismatchError, QuerySyntaxError
+from ..errors import IndexLockedError, QuerySyntaxError
 from ..analysis.record import Analysed
 from ..indexing.workers import AnalysisStream
 from ..query.tree import (

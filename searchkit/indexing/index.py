@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -387,7 +387,7 @@ class Index:
         if key not in memo:
             memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
         cands = memo[key]
-        explicit = [r for r in cands if r.get("id") == hit.extra.get("translation_of")
+        explicit = [r for r in cands if r.get("id") == hit.translation_of
                     or r.get("translation_of") == hit.id]
         if explicit:
             ranked = [(r, 1.0) for r in explicit]
@@ -428,11 +428,8 @@ class Index:
                      translator=translator, explain=explain, facets=facets, merge=merge)
         if counterparts:
             memo: dict = {}
-            for h in result.hits:
-                h.extra["counterparts"] = self.counterparts(h, memo)
+            result = replace(result, hits=[replace(h, counterparts=tuple(self.counterparts(h, memo))) for h in result.hits])
         if suggest:
-            from dataclasses import replace
-
             from ..search.suggest import suggestion
 
             result = replace(result, suggestion=suggestion(self, query))
@@ -448,7 +445,7 @@ class Index:
         me = self._get(record_id)
         seen = {record_id}
         out: list[Hit] = []
-        for cp in me.extra["counterparts"]:
+        for cp in me.counterparts or ():
             if cp["id"] not in seen:
                 seen.add(cp["id"])
                 out.append(record_to_hit(self, self.engine.get(cp["id"]), cp["score"], None))
@@ -471,8 +468,7 @@ class Index:
         if rec is None:
             raise NotFoundError(f"no entry with id {record_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'")
         hit = record_to_hit(self, rec, 0.0, None)
-        hit.extra["counterparts"] = self.counterparts(hit)
-        return hit
+        return replace(hit, counterparts=tuple(self.counterparts(hit)))
 
     def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = "") -> list[Hit]:
         """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""

@@ -10,7 +10,8 @@ from .highlight import highlight_record, snippet
 from ..models import KINDS, LANGS, Hit
 from .options import check_range
 from ..query.compile import CompiledQuery, QueryCompiler, parse_date_option
-from ..query.tree import BoolQ, Filters, Highlight, KeywordQ, PhraseQ, Query, TermQ
+from ..query.tree import Filters, Highlight
+from .explain import explain_hit
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
@@ -80,7 +81,8 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
         snippet=snip,
         snippet_spans=tuple(rel),
         highlights=tuple(spans),
-        extra={"matched_terms": list(matched.values()), "translation_of": record.get("translation_of", "")},
+        matched_terms=tuple(matched.values()),
+        translation_of=record.get("translation_of", ""),
     )
 
 
@@ -115,33 +117,8 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
         page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
     hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
     if explain:
-        for h in hits:
-            h.extra["explain"] = explain_hit(index, compiled.tree, h)
-            if h.id in placements:
-                h.extra["explain"]["merge"] = placements[h.id].to_dict()
+        hits = [replace(h, explain=explain_hit(index, compiled.tree, h, placements.get(h.id))) for h in hits]
     return SearchResult(text, page.total, hits, explained, facets=counts)
-
-
-def explain_hit(index, tree: Query, hit: Hit) -> dict:
-    """Score contributions of each top-level clause of the query to one hit, per field for
-    plain terms and phrases. Each contribution is the clause scored alone on this record, so
-    they add up to the final score when the clauses are alternatives (the default)."""
-    from ..query.compile import describe
-
-    clauses = list(tree.must + tree.should) if isinstance(tree, BoolQ) else [tree]
-    parts = []
-    only_me = [KeywordQ("id", hit.id)]
-    for clause in clauses:
-        if isinstance(clause, (TermQ, PhraseQ)) and clause.field is None:
-            variants = [(f, replace(clause, field=f, boost=clause.boost * w)) for f, w in index.ranking.field_weights.items()]
-        else:
-            variants = [("", clause)]
-        for field, q in variants:
-            page = index.engine.search(q, only_me, limit=1)
-            if page.hits and page.hits[0].score:
-                parts.append({"clause": describe(q), "field": field, "score": round(page.hits[0].score, 4)})
-    return {"score": hit.score, "contributions": parts}
-
 
 
 def _query_lang(compiled: CompiledQuery) -> str:

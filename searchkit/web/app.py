@@ -144,7 +144,7 @@ def create_app(index: Index) -> Starlette:
         try:
             with lock:
                 hit = index.get(entry_id)
-                originals = [index.get(c["id"]) for c in hit.extra.get("counterparts", [])[:1]]
+                originals = [index.get(c["id"]) for c in (hit.counterparts or ())[:1]]
                 papers = index.papers(doc=hit.doc) if hit.doc else []
         except NotFoundError as exc:
             return error_page(_message(exc), 404)
