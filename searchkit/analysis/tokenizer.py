@@ -302,7 +302,7 @@ def _unshare(tokens: list[Token]) -> list[Token]:
         if tok.start < prev_end and (tok.start, tok.end) != prev_span:
             if prev_end >= tok.end:
                 continue
-            tok = tok._replace(start=prev_end)
+            tok = Token(tok.norm, prev_end, *tok[2:])
         prev_span, prev_end = (tok.start, tok.end), tok.end
         out.append(tok)
     return out

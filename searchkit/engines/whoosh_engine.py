@@ -41,12 +41,10 @@ from whoosh.reading import ReaderClosed
 from whoosh.scoring import BM25F, bm25
 from whoosh.sorting import Count, FieldFacet
 from whoosh.util import make_binary_tree
-from whoosh.writing import SegmentWriter
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..errors import IndexLockedError, QuerySyntaxError
 from ..analysis.record import Analysed
-from ..indexing.workers import AnalysisStream
 from ..query.tree import (
     BoolQ,
     DateRangeQ,
@@ -307,22 +305,6 @@ def _add_all(writer, records: Iterable[tuple[dict, Analysed]], progress: Callabl
     return added
 
 
-def _write_segment(folder: str, records: Iterable[tuple[dict, Analysed]]):
-    """In an analysis worker: ``records`` as one new segment of the index in ``folder``, not yet
-    committed (the parent's writer holds the lock and commits it); returns (segment, count)."""
-    ix = whoosh_index.open_dir(folder, indexname=INDEX_NAME)
-    writer = SegmentWriter(ix, _lk=False)
-    try:
-        added = _add_all(writer, records, None)
-        if not added:
-            writer.cancel()
-            return None, 0
-        return writer._finalize_segment(), added
-    except BaseException:
-        writer.cancel()
-        raise
-
-
 class WhooshEngine(Engine):
     name = "whoosh"
 
@@ -422,21 +404,6 @@ class WhooshEngine(Engine):
         try:
             for path in delete_paths:
                 writer.delete_by_term("path", path)
-            if isinstance(records, AnalysisStream) and records.parallel:
-                # Whoosh's writer is Python as slow as the analysis: each analysis worker also
-                # writes its slice as a segment (see _write_segment), and this writer commits
-                # them after the existing segments, in input order: the same documents in the
-                # same order as one writer would give
-                written = records.write_in_workers(functools.partial(_write_segment, str(self._path)), progress)
-                added = sum(n for _, n in written)
-                segments = writer._merge_segments(None, None, None)  # what commit() does first
-                if writer._added:  # small segments the merge policy folded into this writer
-                    segments.append(writer._finalize_segment())
-                else:
-                    writer._close_segment()
-                writer._commit_toc(segments + [seg for seg, n in written if n])
-                writer._finish()
-                return added
             added = _add_all(writer, records, progress)
         except BaseException:
             # after an exception inside add_document Whoosh's writer is stuck: always cancel
