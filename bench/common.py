@@ -16,8 +16,10 @@ RESULTS = ROOT / "bench" / "results"
 def data_dir(arg: str | None) -> Path:
     path = Path(arg or os.environ.get("SEARCHKIT_BENCH_DATA") or DEFAULT_DATA)
     if not path.is_dir():
-        sys.exit(f"benchmark data not found at {path}: pass --data DIR (the folder holding scifact/, "
-                 f"nlp-journal-ja-en/, ...) or set SEARCHKIT_BENCH_DATA")
+        sys.exit(
+            f"benchmark data not found at {path}: pass --data DIR (the folder holding scifact/, "
+            f"nlp-journal-ja-en/, ...) or set SEARCHKIT_BENCH_DATA"
+        )
     return path
 
 
@@ -32,8 +34,11 @@ def evaluate(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str,
 
     parsed = [ir_measures.parse_measure(m) for m in measures]
     q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
-    r = [ir_measures.ScoredDoc(qid, did, float(len(docs) - i)) for qid, docs in run.items()
-         for i, (did, _score) in enumerate(docs)]
+    r = [
+        ir_measures.ScoredDoc(qid, did, float(len(docs) - i))
+        for qid, docs in run.items()
+        for i, (did, _score) in enumerate(docs)
+    ]
     agg = ir_measures.calc_aggregate(parsed, q, r)
     return {m: agg[p] for m, p in zip(measures, parsed)}
 

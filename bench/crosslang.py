@@ -51,8 +51,18 @@ def write_corpus(rows: list[dict], folder: Path) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         for r in rows:
             for lang in ("ja", "en"):
-                fh.write(json.dumps({"id": f"{r['id']}-{lang}", "doc": f"{r['id']}-{lang}", "lang": lang,
-                                     "text": r[f"abstract_{lang}"]}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": f"{r['id']}-{lang}",
+                            "doc": f"{r['id']}-{lang}",
+                            "lang": lang,
+                            "text": r[f"abstract_{lang}"],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     return path
 
 
@@ -65,16 +75,29 @@ def write_linked_corpus(rows: list[dict], folder: Path) -> Path:
         for r in rows:
             linked = r["id"] in dev
             for lang in ("ja", "en"):
-                rec = {"id": f"{r['id']}-{lang}", "doc": r["id"] if linked else f"{r['id']}-{lang}", "lang": lang,
-                       "text": r[f"abstract_{lang}"]}
+                rec = {
+                    "id": f"{r['id']}-{lang}",
+                    "doc": r["id"] if linked else f"{r['id']}-{lang}",
+                    "lang": lang,
+                    "text": r[f"abstract_{lang}"],
+                }
                 if linked and lang == "en":
                     rec["translation_of"] = f"{r['id']}-ja"
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
 
 
-def run_queries(ix, rows, q_lang: str, d_lang: str | None, translate=True, sources=SOURCES, merge=True,
-                judge: str | None = None, count_source: str = ""):
+def run_queries(
+    ix,
+    rows,
+    q_lang: str,
+    d_lang: str | None,
+    translate=True,
+    sources=SOURCES,
+    merge=True,
+    judge: str | None = None,
+    count_source: str = "",
+):
     """Title queries in ``q_lang``; ``d_lang`` filters the results (None: both languages); the
     relevant passage is the abstract in ``judge`` (default ``d_lang``)."""
     run, times, counted = {}, [], 0
@@ -86,8 +109,15 @@ def run_queries(ix, rows, q_lang: str, d_lang: str | None, translate=True, sourc
     for r in rows:
         q = r[f"title_{q_lang}"]
         t0 = time.perf_counter()
-        res = run_search(ix, q.replace('"', " "), make_filters(lang=d_lang or ""), limit=10, translator=translator,
-                         merge=merge, explain=bool(count_source))
+        res = run_search(
+            ix,
+            q.replace('"', " "),
+            make_filters(lang=d_lang or ""),
+            limit=10,
+            translator=translator,
+            merge=merge,
+            explain=bool(count_source),
+        )
         times.append((time.perf_counter() - t0) * 1000)
         run[r["id"]] = [(h.id, h.score) for h in res.hits]
         if count_source:
@@ -107,15 +137,21 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
     results = []
 
     def add(name, half, metrics, lat, **extra):
-        results.append({"engine": engine, "half": half, "run": name, **metrics,
-                        **{f"ms_{k}": v for k, v in lat.items()}, **extra})
+        results.append(
+            {"engine": engine, "half": half, "run": name, **metrics, **{f"ms_{k}": v for k, v in lat.items()}, **extra}
+        )
 
     with open_index(tmp / f"ix-{engine}") as ix:
         _ = ix.translator().sound  # build the transliteration index once, outside the timings
         for half, part in halves(rows).items():
-            for name, ql, dl, tr in (("EN->EN (reference)", "en", "en", False), ("JA->JA (reference)", "ja", "ja", False),
-                                     ("EN->JA no translation", "en", "ja", False), ("EN->JA", "en", "ja", True),
-                                     ("JA->EN no translation", "ja", "en", False), ("JA->EN", "ja", "en", True)):
+            for name, ql, dl, tr in (
+                ("EN->EN (reference)", "en", "en", False),
+                ("JA->JA (reference)", "ja", "ja", False),
+                ("EN->JA no translation", "en", "ja", False),
+                ("EN->JA", "en", "ja", True),
+                ("JA->EN no translation", "ja", "en", False),
+                ("JA->EN", "ja", "en", True),
+            ):
                 add(name, half, *run_queries(ix, part, ql, dl, tr))
             for ql, other in (("en", "ja"), ("ja", "en")):
                 for merge in (False, True):
@@ -129,7 +165,11 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
                 continue  # off in this index anyway (no leakage, no glossary, no linked pairs); learned: below
             without = tuple(x for x in SOURCES if x != source)
             for ql, dl in (("en", "ja"), ("ja", "en")):
-                add(f"{ql.upper()}->{dl.upper()} without {source}", "test", *run_queries(ix, test, ql, dl, True, without))
+                add(
+                    f"{ql.upper()}->{dl.upper()} without {source}",
+                    "test",
+                    *run_queries(ix, test, ql, dl, True, without),
+                )
     # the learned lexicon: learnt from the dev half's linked abstracts, judged on the test half;
     # mined parenthetical glosses stay off (they would come from the test abstracts themselves)
     build_index([write_linked_corpus(rows, tmp)], tmp / f"ix-linked-{engine}", engine=engine)
@@ -138,11 +178,21 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
         test = halves(rows)["test"]
         base = tuple(x for x in SOURCES if x != "mined")
         for ql, dl in (("en", "ja"), ("ja", "en")):
-            add(f"{ql.upper()}->{dl.upper()} + learned (dev pairs)", "test",
-                *run_queries(ix, test, ql, dl, True, base, count_source="learned"))
-            add(f"{ql.upper()}->{dl.upper()} same index, learned off", "test",
-                *run_queries(ix, test, ql, dl, True, tuple(x for x in base if x != "learned")))
+            add(
+                f"{ql.upper()}->{dl.upper()} + learned (dev pairs)",
+                "test",
+                *run_queries(ix, test, ql, dl, True, base, count_source="learned"),
+            )
+            add(
+                f"{ql.upper()}->{dl.upper()} same index, learned off",
+                "test",
+                *run_queries(ix, test, ql, dl, True, tuple(x for x in base if x != "learned")),
+            )
     return results, build_s
+
+
+def _cell(r: dict | None, k: str):
+    return r[k] if r else ""
 
 
 def main() -> None:
@@ -157,25 +207,50 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results, build_s = bench_engine(engine, rows, Path(tmp))
         everything[engine] = {"build_s": build_s, "runs": results}
-        print(f"\nNLP Journal ja/en, {engine}: {len(rows)} papers ({len(rows[0::2])} dev / {len(rows[1::2])} test "
-              f"queries), {2 * len(rows)} passages, index built in {build_s:.1f} s (pair mining off: no leakage)")
+        print(
+            f"\nNLP Journal ja/en, {engine}: {len(rows)} papers ({len(rows[0::2])} dev / {len(rows[1::2])} test "
+            f"queries), {2 * len(rows)} passages, index built in {build_s:.1f} s (pair mining off: no leakage)"
+        )
         by_run: dict[str, dict] = {}
         for r in results:
             by_run.setdefault(r["run"], {})[r["half"]] = r
         table_rows = []
         for name, got in by_run.items():
             dev, test = got.get("dev"), got.get("test")
-            cell = (lambda r, k: r[k] if r else "")
-            table_rows.append([name, cell(dev, "RR@10"), cell(test, "RR@10"), cell(test, "R@10"),
-                               cell(dev, "own_rr") if dev and "own_rr" in dev else "",
-                               cell(test, "own_rr") if test and "own_rr" in test else "",
-                               test["ms_p50"] if test else "", test["ms_p95"] if test else "",
-                               round(test["per_query"], 2) if test and "per_query" in test else ""])
-        print(table(["run", "dev MRR@10", "test MRR@10", "test R@10", "dev own", "test own", "p50 ms", "p95 ms",
-                     "learned/query"], table_rows))
-    print("mixed rows: MRR@10 of the other-language abstract; 'own': MRR@10 of the query language's abstract; "
-          "learned rows: a second index whose dev-half abstracts are linked pairs (learned/query: learned "
-          "translations added per query)")
+            table_rows.append(
+                [
+                    name,
+                    _cell(dev, "RR@10"),
+                    _cell(test, "RR@10"),
+                    _cell(test, "R@10"),
+                    _cell(dev, "own_rr") if dev and "own_rr" in dev else "",
+                    _cell(test, "own_rr") if test and "own_rr" in test else "",
+                    test["ms_p50"] if test else "",
+                    test["ms_p95"] if test else "",
+                    round(test["per_query"], 2) if test and "per_query" in test else "",
+                ]
+            )
+        print(
+            table(
+                [
+                    "run",
+                    "dev MRR@10",
+                    "test MRR@10",
+                    "test R@10",
+                    "dev own",
+                    "test own",
+                    "p50 ms",
+                    "p95 ms",
+                    "learned/query",
+                ],
+                table_rows,
+            )
+        )
+    print(
+        "mixed rows: MRR@10 of the other-language abstract; 'own': MRR@10 of the query language's abstract; "
+        "learned rows: a second index whose dev-half abstracts are linked pairs (learned/query: learned "
+        "translations added per query)"
+    )
     print(f"results: {save('crosslang', {'papers': len(rows), 'engines': everything})}")
 
 

@@ -22,7 +22,9 @@ def _write(name: str, docs: list[dict], queries: dict, qrels: dict) -> None:
         for d in docs:
             fh.write(json.dumps({"type": "doc", **d}, ensure_ascii=False) + "\n")
         for qid, text in queries.items():
-            fh.write(json.dumps({"type": "query", "id": qid, "text": text, "qrels": qrels[qid]}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps({"type": "query", "id": qid, "text": text, "qrels": qrels[qid]}, ensure_ascii=False) + "\n"
+            )
 
 
 def beir_slice(folder: Path, split: str, n_queries: int, n_distractors: int, seed: int):
@@ -52,8 +54,12 @@ def main() -> None:
     rows = sorted(rows[:120], key=lambda r: r["id"])
     with (OUT / "nlp-journal.jsonl").open("w", encoding="utf-8") as fh:
         for r in rows:
-            fh.write(json.dumps({k: r[k] for k in ("id", "title_ja", "title_en", "abstract_ja", "abstract_en")},
-                                ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {k: r[k] for k in ("id", "title_ja", "title_en", "abstract_ja", "abstract_en")}, ensure_ascii=False
+                )
+                + "\n"
+            )
     for p in sorted(OUT.glob("*.jsonl")):
         print(f"{p}: {p.stat().st_size / 1e3:.0f} kB")
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from searchkit import build_index
 from searchkit.indexing.index import Index
 from searchkit.ranking import DEFAULT
-from searchkit.search.run import make_filters, run as run_search
+from searchkit.search.run import make_filters
+from searchkit.search.run import run as run_search
 
 from .common import data_dir, evaluate, percentiles, save, table
 
@@ -59,8 +60,11 @@ SETS = {
     "jsquad": (lambda d, s: beir(d / "jsquad-retrieval-ja", s), "dev", "test", "ja"),
     "nlp": (lambda d, s: nlp_journal(d / "nlp-journal-ja-en", s), "all", "all", "ja"),
 }
-PUBLISHED = {"scifact": "BM25: BEIR 0.665, Anserini 0.679, best bm25s variant 0.690",
-             "jsquad": "char-bigram BM25 ~0.94", "nlp": "BM25 ~0.95"}
+PUBLISHED = {
+    "scifact": "BM25: BEIR 0.665, Anserini 0.679, best bm25s variant 0.690",
+    "jsquad": "char-bigram BM25 ~0.94",
+    "nlp": "BM25 ~0.95",
+}
 
 
 # -- searchkit through its public API --
@@ -68,8 +72,13 @@ def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: 
     corpus = folder / "corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as fh:
         for d in docs:
-            fh.write(json.dumps({"id": d["id"], "doc": d["id"], "title": d["title"], "text": d["text"],
-                                 "lang": lang}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {"id": d["id"], "doc": d["id"], "title": d["title"], "text": d["text"], "lang": lang},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     t0 = time.perf_counter()
     build_index([corpus], folder / f"ix-{engine}", mine_pairs=False, engine=engine)
     build_s = time.perf_counter() - t0
@@ -118,7 +127,9 @@ def bm25s_run(docs, queries, lang: str):
         if lang == "en":
             qt = bm25s.tokenize([q], stopwords="en", stemmer=stem, show_progress=False, return_ids=False)
         else:
-            qt = bm25s.tokenize([_bigrams(q)], token_pattern=r"\S+", stopwords=None, show_progress=False, return_ids=False)
+            qt = bm25s.tokenize(
+                [_bigrams(q)], token_pattern=r"\S+", stopwords=None, show_progress=False, return_ids=False
+            )
         qt = [[t for t in qt[0] if t in model.vocab_dict]] if hasattr(model, "vocab_dict") else qt
         if not qt[0]:
             run[qid] = []
@@ -156,7 +167,13 @@ def main() -> None:
             m = evaluate(run, qrels, MEASURES)
             lat = percentiles(times)
             rows.append([f"{name}/{split}", engine, m["nDCG@10"], m["RR@10"], m["R@100"], lat["p50"], build_s])
-            payload[f"{name}/{split}/{engine}"] = {**m, **lat, "build_s": build_s, "queries": len(queries), "docs": len(docs)}
+            payload[f"{name}/{split}/{engine}"] = {
+                **m,
+                **lat,
+                "build_s": build_s,
+                "queries": len(queries),
+                "docs": len(docs),
+            }
     print(table(["set", "engine", "nDCG@10", "MRR@10", "R@100", "p50 ms", "index s"], rows))
     for name in args.sets.split(","):
         print(f"published {name}: {PUBLISHED[name]}")

@@ -50,15 +50,38 @@ from .common import DEFAULT_DATA, save, table
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-WORDS = ("alignment reward model tampering audit safety language evaluation poisoning classifier "
-         "アライメント 報酬関数 改ざん 監査 安全性 言語モデル 評価 毒 分類器 研究").split()
-SYMBOLS = list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "lang:", "ti:", "id:",
-                                     "lang:(", "kind:\"", "date:(", "category:(", "title:(", "doc:"]
+WORDS = (
+    "alignment reward model tampering audit safety language evaluation poisoning classifier "
+    "アライメント 報酬関数 改ざん 監査 安全性 言語モデル 評価 毒 分類器 研究"
+).split()
+SYMBOLS = list('"()+-:*[]~^\\ ') + [
+    "AND",
+    "OR",
+    "NOT",
+    "TO",
+    "title:",
+    "date:",
+    "kind:",
+    "lang:",
+    "ti:",
+    "id:",
+    "lang:(",
+    'kind:"',
+    "date:(",
+    "category:(",
+    "title:(",
+    "doc:",
+]
 
 
 def cli(*args, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "searchkit", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "searchkit", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def ids_of(ix_dir: Path) -> frozenset:
@@ -138,8 +161,12 @@ def fuzz_query(rng: random.Random) -> str:
         depth = rng.randint(0, 400)
         return "(" * depth + rng.choice(WORDS) + ")" * rng.randint(0, 400)
     if kind < 0.10:
-        obj = {"query": rng.choice(WORDS), rng.choice(["limit", "offset", "lang", "kind", "since", "facets", "x"]):
-               rng.choice([3, -1, "3", "abc", True, None, [1], 10**9, "ja", "2025", ""])}
+        obj = {
+            "query": rng.choice(WORDS),
+            rng.choice(["limit", "offset", "lang", "kind", "since", "facets", "x"]): rng.choice(
+                [3, -1, "3", "abc", True, None, [1], 10**9, "ja", "2025", ""]
+            ),
+        }
         return json.dumps(obj, ensure_ascii=False)
     parts = []
     for _ in range(rng.randint(0, 40)):
@@ -153,8 +180,19 @@ def fuzz_query(rng: random.Random) -> str:
         elif r < 0.8:
             parts.append("".join(chr(rng.randint(0xFF61, 0xFF9F)) for _ in range(rng.randint(1, 4))))
         else:
-            parts.append(chr(rng.choice([rng.randint(0x20, 0x7E), rng.randint(0xA0, 0x2FFF), rng.randint(0x3000, 0x9FFF),
-                                         rng.randint(0xE000, 0xFFFD), rng.randint(0x10000, 0x1FFFF)])))
+            parts.append(
+                chr(
+                    rng.choice(
+                        [
+                            rng.randint(0x20, 0x7E),
+                            rng.randint(0xA0, 0x2FFF),
+                            rng.randint(0x3000, 0x9FFF),
+                            rng.randint(0xE000, 0xFFFD),
+                            rng.randint(0x10000, 0x1FFFF),
+                        ]
+                    )
+                )
+            )
         if rng.random() < 0.5:
             parts.append(" ")
     return "".join(parts).replace("\n", " ").replace("\r", " ")
@@ -189,8 +227,14 @@ def batches(work: Path, engine: str, total: int, rng: random.Random, chunk: int 
         slowest = max(slowest, _slowest(ix_dir, lines, rng, problems))
         failures += len(problems) - seen
         done += n
-    return {"queries": total, "failures": failures, "queries_per_s": total / spent if spent else 0.0,
-            "slowest_s": round(slowest[0], 3), "slowest_query": slowest[1][:200], "problems": problems[:5]}
+    return {
+        "queries": total,
+        "failures": failures,
+        "queries_per_s": total / spent if spent else 0.0,
+        "slowest_s": round(slowest[0], 3),
+        "slowest_query": slowest[1][:200],
+        "problems": problems[:5],
+    }
 
 
 def _slowest(ix_dir: Path, lines: list[str], rng: random.Random, problems: list[str]) -> tuple[float, str]:
@@ -222,7 +266,9 @@ def odd_file(folder: Path, i: int, rng: random.Random) -> None:
     if kind == 0:
         name.with_suffix(".txt").write_bytes(os.urandom(rng.randint(0, 4096)))
     elif kind == 1:
-        name.with_suffix(".txt").write_bytes(rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]) + text.encode("utf-8"))
+        name.with_suffix(".txt").write_bytes(
+            rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]) + text.encode("utf-8")
+        )
     elif kind == 2:
         name.with_suffix(".txt").write_bytes(text.encode("cp932", "replace"))
     elif kind == 3:
@@ -238,9 +284,17 @@ def odd_file(folder: Path, i: int, rng: random.Random) -> None:
     elif kind == 8:
         name.with_suffix(".md").write_text("x" * rng.randint(10_000, 200_000), encoding="utf-8")
     elif kind == 9:
-        rows = [json.dumps({"text": text}), "{oops", "[1, 2]", json.dumps({"text": 5}), json.dumps({"title": ""}),
-                json.dumps({"text": text, "lang": "klingon"}), json.dumps({"text": text, "date": "yesterday"}),
-                json.dumps({"text": text, "id": "bad id!"}), json.dumps({"text": text, "url": "javascript:alert(1)"})]
+        rows = [
+            json.dumps({"text": text}),
+            "{oops",
+            "[1, 2]",
+            json.dumps({"text": 5}),
+            json.dumps({"title": ""}),
+            json.dumps({"text": text, "lang": "klingon"}),
+            json.dumps({"text": text, "date": "yesterday"}),
+            json.dumps({"text": text, "id": "bad id!"}),
+            json.dumps({"text": text, "url": "javascript:alert(1)"}),
+        ]
         name.with_suffix(".jsonl").write_text("\n".join(rng.sample(rows, len(rows))) + "\n", encoding="utf-8")
     elif kind == 10:
         name.with_suffix(".jsonl").write_bytes(os.urandom(512))
@@ -257,7 +311,9 @@ def odd_file(folder: Path, i: int, rng: random.Random) -> None:
         hidden.mkdir()
         (hidden / "h.md").write_text(text, encoding="utf-8")
     elif kind == 16:
-        name.with_suffix(".md").write_text("# " + text + "\n\n" + "\n".join(f"- {w}" for w in text.split()), encoding="utf-8")
+        name.with_suffix(".md").write_text(
+            "# " + text + "\n\n" + "\n".join(f"- {w}" for w in text.split()), encoding="utf-8"
+        )
     elif kind == 17:
         name.with_suffix(".txt").write_bytes(text.encode("utf-8")[:-1] + "\u3042".encode()[:2])
     elif kind == 18:
@@ -302,7 +358,13 @@ def history(work: Path, engine: str, data: Path, rng: random.Random) -> dict:
         with path.open(encoding="utf-8") as fh:
             for line, _ in zip(fh, range(n)):
                 r = json.loads(line)
-                rows.append({"id": prefix + str(r.get("_id", r.get("id"))), "title": r.get("title", ""), "text": r.get("text", "")})
+                rows.append(
+                    {
+                        "id": prefix + str(r.get("_id", r.get("id"))),
+                        "title": r.get("title", ""),
+                        "text": r.get("text", ""),
+                    }
+                )
     rng.shuffle(rows)
     corpus = work / f"history-{engine}"
     corpus.mkdir()
@@ -310,13 +372,17 @@ def history(work: Path, engine: str, data: Path, rng: random.Random) -> dict:
     files = []
     for i in range(7):
         f = corpus / f"part{i:02d}.jsonl"
-        f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[i * size : (i + 1) * size]), encoding="utf-8")
+        f.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[i * size : (i + 1) * size]), encoding="utf-8"
+        )
         files.append(f)
     build_index([corpus], work / f"A-{engine}", engine=engine, workers=2)
     build_index(files[:3], work / f"B-{engine}", engine=engine, workers=1)
     build_index(files, work / f"B-{engine}", workers=2)
-    queries = [" ".join(rng.sample(r["title"].split(), min(3, len(r["title"].split())))) or r["text"][:10]
-               for r in rng.sample(rows, 300)]
+    queries = [
+        " ".join(rng.sample(r["title"].split(), min(3, len(r["title"].split())))) or r["text"][:10]
+        for r in rng.sample(rows, 300)
+    ]
     failures, problems = 0, []
     with open_index(work / f"A-{engine}") as a, open_index(work / f"B-{engine}") as b:
         for q in queries:
@@ -355,15 +421,25 @@ def web(work: Path, engine: str, requests: int, rng: random.Random) -> dict:
             r = rng.random()
             if r < 0.6:
                 params = {"q": fuzz_query(rng)[:300]}
-                for key in rng.sample(["limit", "offset", "lang", "kind", "since", "facets", "explain", "page", "year"], rng.randint(0, 3)):
-                    params[key] = rng.choice(["1", "0", "-1", "abc", "10", "100000", "ja", "paper", "2025", "true", "yes", ""])
+                for key in rng.sample(
+                    ["limit", "offset", "lang", "kind", "since", "facets", "explain", "page", "year"], rng.randint(0, 3)
+                ):
+                    params[key] = rng.choice(
+                        ["1", "0", "-1", "abc", "10", "100000", "ja", "paper", "2025", "true", "yes", ""]
+                    )
                 path = rng.choice(["/api/search", "/"]) + "?" + urllib.parse.urlencode(params)
             elif r < 0.85:
-                path = "/entry/" + urllib.parse.quote(rng.choice(ids) if rng.random() < 0.8 else fuzz_query(rng)[:50] or "x")
+                path = "/entry/" + urllib.parse.quote(
+                    rng.choice(ids) if rng.random() < 0.8 else fuzz_query(rng)[:50] or "x"
+                )
             else:
-                path = "/papers?" + urllib.parse.urlencode({"category": rng.choice(["", "alignment", "<x>"]),
-                                                             "year": rng.choice(["", "2025", "abc"]),
-                                                             "sort": rng.choice(["", "oldest"])})
+                path = "/papers?" + urllib.parse.urlencode(
+                    {
+                        "category": rng.choice(["", "alignment", "<x>"]),
+                        "year": rng.choice(["", "2025", "abc"]),
+                        "sort": rng.choice(["", "oldest"]),
+                    }
+                )
             try:
                 with urllib.request.urlopen(base + path, timeout=60) as res:
                     status = res.status
@@ -380,8 +456,12 @@ def web(work: Path, engine: str, requests: int, rng: random.Random) -> dict:
         server.terminate()
         server.wait(timeout=30)
     failures = sum(n for s, n in statuses.items() if s not in (200, 400, 404)) + (not alive)
-    return {"requests": requests, "failures": failures, "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "problems": problems[:5]}
+    return {
+        "requests": requests,
+        "failures": failures,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "problems": problems[:5],
+    }
 
 
 def main() -> None:
@@ -404,16 +484,40 @@ def main() -> None:
             t0 = time.perf_counter()
             res = odd_files(tmp_path, args.files, rng)
             results["odd files"] = res
-            rows.append(["odd files (whoosh)", res["files"], res["failures"], time.perf_counter() - t0, res["summary"][-60:]])
+            rows.append(
+                ["odd files (whoosh)", res["files"], res["failures"], time.perf_counter() - t0, res["summary"][-60:]]
+            )
         for engine in args.engines.split(","):
-            parts = [("kills", "SIGKILL during update", lambda w: kills(w, engine, args.kills, rng), "trials",
-                      lambda r: f"{r['landed_before_kill']} landed before the kill"),
-                     ("queries", "fuzzed batch queries", lambda w: batches(w, engine, args.queries, rng), "queries",
-                      lambda r: f"{r['queries_per_s']:.0f} q/s, slowest {r['slowest_s']} s"),
-                     ("history", "build-history ranking", lambda w: history(w, engine, Path(args.data), rng), "queries",
-                      lambda r: r.get("note", "top 20 ids and scores")),
-                     ("web", "web requests", lambda w: web(w, engine, args.requests, rng), "requests",
-                      lambda r: " ".join(f"{k}:{v}" for k, v in r["statuses"].items()))]
+            parts = [
+                (
+                    "kills",
+                    "SIGKILL during update",
+                    lambda w, engine=engine: kills(w, engine, args.kills, rng),
+                    "trials",
+                    lambda r: f"{r['landed_before_kill']} landed before the kill",
+                ),
+                (
+                    "queries",
+                    "fuzzed batch queries",
+                    lambda w, engine=engine: batches(w, engine, args.queries, rng),
+                    "queries",
+                    lambda r: f"{r['queries_per_s']:.0f} q/s, slowest {r['slowest_s']} s",
+                ),
+                (
+                    "history",
+                    "build-history ranking",
+                    lambda w, engine=engine: history(w, engine, Path(args.data), rng),
+                    "queries",
+                    lambda r: r.get("note", "top 20 ids and scores"),
+                ),
+                (
+                    "web",
+                    "web requests",
+                    lambda w, engine=engine: web(w, engine, args.requests, rng),
+                    "requests",
+                    lambda r: " ".join(f"{k}:{v}" for k, v in r["statuses"].items()),
+                ),
+            ]
             for key, label, fn, count, note in parts:
                 if key not in only:
                     continue

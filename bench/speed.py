@@ -45,8 +45,17 @@ def arxiv(data: Path, n: int) -> list[dict]:
     with gzip.open(data / "arxiv-ai-abstracts" / "arxiv_ai_abstracts.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            out.append({"id": r["id"], "title": r["title"], "text": " ".join(r["abstract"].split()),
-                        "date": r["listing_date"], "category": r["categories"][0], "kind": "paper", "lang": "en"})
+            out.append(
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "text": " ".join(r["abstract"].split()),
+                    "date": r["listing_date"],
+                    "category": r["categories"][0],
+                    "kind": "paper",
+                    "lang": "en",
+                }
+            )
             if len(out) >= n:
                 break
     return out
@@ -113,11 +122,17 @@ def build_in_child(corpus: Path, ix: Path, engine: str, expected: int) -> tuple[
     and segment-writing workers): what the build costs the machine. (getrusage's ru_maxrss
     would be wrong twice over: it survives execve, so it reports this benchmark's own size, and
     it does not add up workers.)"""
-    code = ("import sys,time; from searchkit import build_index; t=time.perf_counter(); "
-            "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
-            "print(time.perf_counter()-t, r.total_entries)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(ix), engine], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    code = (
+        "import sys,time; from searchkit import build_index; t=time.perf_counter(); "
+        "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
+        "print(time.perf_counter()-t, r.total_entries)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(corpus), str(ix), engine],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_pss_kb(proc.pid))
@@ -215,8 +230,11 @@ def cold_cli(ix_dir: Path, runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "searchkit", "search", "alignment", "--index", str(ix_dir), "-n", "3"],
-                       capture_output=True, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "searchkit", "search", "alignment", "--index", str(ix_dir), "-n", "3"],
+            capture_output=True,
+            check=False,
+        )
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -248,26 +266,84 @@ def main() -> None:
                 size = du(ix)
                 lat = query_latency(ix, args.runs)
                 cold = cold_cli(ix, args.runs)
-                rows.append([name, engine, len(records), mb, fl["raw_fugashi_s"], fl["analysis_s"],
-                             fl["analysis_s"] / fl["raw_fugashi_s"], wall,
-                             len(records) / wall, mb / wall, size, rss, wall / fl["analysis_s"], ref, cold])
+                rows.append(
+                    [
+                        name,
+                        engine,
+                        len(records),
+                        mb,
+                        fl["raw_fugashi_s"],
+                        fl["analysis_s"],
+                        fl["analysis_s"] / fl["raw_fugashi_s"],
+                        wall,
+                        len(records) / wall,
+                        mb / wall,
+                        size,
+                        rss,
+                        wall / fl["analysis_s"],
+                        ref,
+                        cold,
+                    ]
+                )
                 for kind in [*QUERIES, "facets"]:
                     p = lat[kind]
                     qrows.append([name, engine, kind, p["p50"], p["p95"], p["p99"]])
                 qrows.append([name, engine, "batch (queries/s)", lat["batch_qps"], "", ""])
                 payload[f"{name} / {engine}"] = {
-                    "records": len(records), "mb": mb, **fl, "index_s": wall, "peak_pss_mb": rss,
-                    "index_mb": size, "fts5_s": ref, "cold_cli_s": cold, "latency": lat}
+                    "records": len(records),
+                    "mb": mb,
+                    **fl,
+                    "index_s": wall,
+                    "peak_pss_mb": rss,
+                    "index_mb": size,
+                    "fts5_s": ref,
+                    "cold_cli_s": cold,
+                    "latency": lat,
+                }
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     for engine in engines:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "searchkit", "index", str(seeds), "--index", f"{tmp}/ix", "-q",
-                            "--engine", engine], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "searchkit",
+                    "index",
+                    str(seeds),
+                    "--index",
+                    f"{tmp}/ix",
+                    "-q",
+                    "--engine",
+                    engine,
+                ],
+                check=True,
+                capture_output=True,
+            )
             cold = cold_cli(Path(tmp) / "ix", max(args.runs, 5))
         qrows.append(["seeds/ (30 entries)", engine, "cold CLI search (s)", cold, "", ""])
         payload[f"seeds / {engine}"] = {"cold_cli_s": cold}
-    print(table(["corpus", "engine", "passages", "MB", "fugashi s", "analysis s", "analysis/fugashi", "index s", "pass/s", "MB/s",
-                 "index MB", "peak MB (PSS, all processes)", "index/analysis", "FTS5 s", "cold CLI s"], rows))
+    print(
+        table(
+            [
+                "corpus",
+                "engine",
+                "passages",
+                "MB",
+                "fugashi s",
+                "analysis s",
+                "analysis/fugashi",
+                "index s",
+                "pass/s",
+                "MB/s",
+                "index MB",
+                "peak MB (PSS, all processes)",
+                "index/analysis",
+                "FTS5 s",
+                "cold CLI s",
+            ],
+            rows,
+        )
+    )
     print()
     print(table(["corpus", "engine", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
     print(f"results: {save('speed', payload)}")

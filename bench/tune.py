@@ -25,8 +25,12 @@ from .relevance import MEASURES, SETS, query_all, searchkit_run
 GRIDS = {
     "small": {"k1": [0.9, 1.2], "b": [0.6, 0.75], "title": [0.1, 0.5], "phrase_boost": [0.5]},
     "phrase": {"k1": [1.2], "b": [0.6, 0.75], "title": [0.1], "phrase_boost": [0.0, 0.5, 1.0, 1.5]},
-    "full": {"k1": [0.9, 1.2, 1.5], "b": [0.5, 0.6, 0.75, 0.9], "title": [0.0, 0.1, 0.3, 0.5, 1.0],
-             "phrase_boost": [0.0, 0.5, 1.5]},
+    "full": {
+        "k1": [0.9, 1.2, 1.5],
+        "b": [0.5, 0.6, 0.75, 0.9],
+        "title": [0.0, 0.1, 0.3, 0.5, 1.0],
+        "phrase_boost": [0.0, 0.5, 1.5],
+    },
 }
 
 
@@ -54,7 +58,9 @@ def main() -> None:
             rows.append([k1, b, title, pb, m["nDCG@10"], m["RR@10"], time.perf_counter() - t0])
             print(rows[-1], flush=True)
     rows.sort(key=lambda r: -r[4])
-    print(f"{args.set} {train}, {args.engine} (tantivy's BM25 k1/b are fixed at 1.2/0.75: those columns apply to Whoosh)")
+    print(
+        f"{args.set} {train}, {args.engine} (tantivy's BM25 k1/b are fixed at 1.2/0.75: those columns apply to Whoosh)"
+    )
     print(table(["k1", "b", "title w", "phrase", "nDCG@10", "MRR@10", "s"], rows))
     save(f"tune-{args.set}-{args.engine}", {"split": train, "engine": args.engine, "rows": rows})
 

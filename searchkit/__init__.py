@@ -13,6 +13,17 @@ def search(index: Index, query: str, **options) -> SearchResult:
 
 
 __all__ = [
-    "Document", "Hit", "Index", "IndexReport", "Paper", "Passage", "SearchResult", "SearchkitError", "Span",
-    "__version__", "build_index", "open_index", "search",
+    "Document",
+    "Hit",
+    "Index",
+    "IndexReport",
+    "Paper",
+    "Passage",
+    "SearchResult",
+    "SearchkitError",
+    "Span",
+    "__version__",
+    "build_index",
+    "open_index",
+    "search",
 ]

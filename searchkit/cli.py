@@ -70,8 +70,9 @@ class _Group(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(sys.argv[1:] if args is None else args)
         if not args:  # the help text (no_args_is_help), as typer prints it
-            return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                standalone_mode=standalone_mode, **extra)
+            return super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=standalone_mode, **extra
+            )
         try:
             word = _dash_word(self.commands.get(args[0]) if args else None, args[1:])
             if word:
@@ -79,8 +80,9 @@ class _Group(TyperGroup):
                     f"unknown option {word!r} (to search for a word that starts with '-', put -- before "
                     f"the query: searchkit {args[0]} -- {word})"
                 )
-            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                standalone_mode=False, **extra)
+            code = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
             code = code if isinstance(code, int) else EXIT_OK
         except typer.TyperException as exc:  # typer's usage errors (bad option, value, parameter)
             hint = f" (see: searchkit {args[0]} --help)" if args and args[0] in self.commands else ""
@@ -145,7 +147,7 @@ def _run(fn):
         # stdout closed early (| head): exit quietly, and keep Python from complaining at shutdown
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(EXIT_OK) from None
 
 
 def _index_path(option: Optional[Path]) -> tuple[Path, bool]:
@@ -168,7 +170,9 @@ def _open(option: Optional[Path]):
         raise IndexMissingError(f"{path} is a file, not an index folder; give the folder of an index with --index")
     if not manifest.exists(path):
         if named:
-            raise IndexMissingError(f"no searchkit index at {path}; create it with: searchkit index PATH --index {path}")
+            raise IndexMissingError(
+                f"no searchkit index at {path}; create it with: searchkit index PATH --index {path}"
+            )
         if not Path(DEFAULT_SOURCE).is_dir():
             raise IndexMissingError(
                 f"no index in ./{DEFAULT_INDEX} and no ./{DEFAULT_SOURCE} to build it from; run: searchkit index PATH"
@@ -207,10 +211,22 @@ def index_cmd(
     index: Optional[Path] = IndexOpt,
     rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
-    no_mine: bool = typer.Option(False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Analysis processes (with Whoosh they also write segments; default: every core for 2,000+ entries; 1: no pool)."),
-    engine: Optional[str] = typer.Option(None, "--engine", envvar="SEARCHKIT_ENGINE", show_envvar=False,
-                                         help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE."),
+    no_mine: bool = typer.Option(
+        False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."
+    ),
+    workers: Optional[int] = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Analysis processes (with Whoosh they also write segments; default: every core for 2,000+ entries; 1: no pool).",
+    ),
+    engine: Optional[str] = typer.Option(
+        None,
+        "--engine",
+        envvar="SEARCHKIT_ENGINE",
+        show_envvar=False,
+        help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE.",
+    ),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -220,8 +236,16 @@ def index_cmd(
         path, _ = _index_path(index)
         progress = _Progress(enabled=not quiet and sys.stderr.isatty())
         try:
-            report = build_index(sources, path, rebuild=rebuild, progress=progress.advance, on_total=progress.on_total,
-                                 mine_pairs=not no_mine, workers=workers, engine=engine)
+            report = build_index(
+                sources,
+                path,
+                rebuild=rebuild,
+                progress=progress.advance,
+                on_total=progress.on_total,
+                mine_pairs=not no_mine,
+                workers=workers,
+                engine=engine,
+            )
         finally:
             progress.close()
         if not quiet:
@@ -257,7 +281,10 @@ def _print_explain(explain: dict, err: bool = False) -> None:
     merge = explain.get("merge")
     if merge:
         scaled = ", ".join(f"{lang} x{f:.2f}" for lang, f in merge["factors"].items() if lang != merge["own_lang"])
-        typer.echo(f"  merged by language: each scaled to the {merge['own_lang']} best ({scaled or 'nothing to scale'})", err=err)
+        typer.echo(
+            f"  merged by language: each scaled to the {merge['own_lang']} best ({scaled or 'nothing to scale'})",
+            err=err,
+        )
     typer.echo("", err=err)
 
 
@@ -295,12 +322,17 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
             pass
         for cp in (h.counterparts or ())[:1]:
             label = "原文 / original" if h.lang == "ja" else "訳 / translation"
-            typer.echo(typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN))
+            typer.echo(
+                typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN)
+            )
         if h.explain is not None:
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
             placed = h.explain.get("merge")
-            via = f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)" \
-                if placed and placed["factor"] != 1.0 else ""
+            via = (
+                f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)"
+                if placed and placed["factor"] != 1.0
+                else ""
+            )
             typer.echo(typer.style(f"    = {h.score:.2f}{via}: {parts}", fg=typer.colors.BLUE))
         loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
         score = f"  score {h.score:.2f}" if query is not None else ""
@@ -331,16 +363,30 @@ def search_cmd(
     glossary: Optional[Path] = typer.Option(None, "--glossary", help="Extra glossary file: term<TAB>translation;..."),
     explain: bool = typer.Option(False, "--explain", help="Show the expanded query and every translation."),
     no_suggest: bool = typer.Option(False, "--no-suggest", help="No did-you-mean suggestion for misspelt queries."),
-    facets: bool = typer.Option(False, "--facets", help="Also count the matching entries by kind, lang, year and category."),
+    facets: bool = typer.Option(
+        False, "--facets", help="Also count the matching entries by kind, lang, year and category."
+    ),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
     def go():
         if as_json and as_jsonl:
             raise SearchkitError("choose one of --json and --jsonl")
-        opts = dict(limit=limit, offset=offset, lang=lang, kind=kind, since=since, until=until, category=category,
-                    require_all=require_all, translate=not no_translate, glossary=glossary, explain=explain,
-                    suggest=not no_suggest, facets=facets)
+        opts = dict(
+            limit=limit,
+            offset=offset,
+            lang=lang,
+            kind=kind,
+            since=since,
+            until=until,
+            category=category,
+            require_all=require_all,
+            translate=not no_translate,
+            glossary=glossary,
+            explain=explain,
+            suggest=not no_suggest,
+            facets=facets,
+        )
         with _open(index) as ix:
             if batch is not None:
                 if query:
@@ -449,7 +495,9 @@ def papers_cmd(
                 typer.echo(_json(p.to_dict()))
         else:
             for p in papers:
-                typer.echo(f"{p.date or '          '}  {p.category or '-':<12}  {p.title}  " + typer.style(p.id, dim=True))
+                typer.echo(
+                    f"{p.date or '          '}  {p.category or '-':<12}  {p.title}  " + typer.style(p.id, dim=True)
+                )
         raise typer.Exit(EXIT_OK if papers else EXIT_NO_HITS)
 
     _run(go)
@@ -469,9 +517,17 @@ def show_cmd(
         if as_json:
             typer.echo(_json(hit.to_dict()))
             return
-        for label, value in (("id", hit.id), ("kind", hit.kind), ("lang", hit.lang), ("title", hit.title),
-                             ("section", hit.section), ("date", hit.date), ("category", hit.category),
-                             ("url", hit.url), ("source", f"{_display_path(hit.source['path'])}:{hit.source['line']}")):
+        for label, value in (
+            ("id", hit.id),
+            ("kind", hit.kind),
+            ("lang", hit.lang),
+            ("title", hit.title),
+            ("section", hit.section),
+            ("date", hit.date),
+            ("category", hit.category),
+            ("url", hit.url),
+            ("source", f"{_display_path(hit.source['path'])}:{hit.source['line']}"),
+        ):
             if value:
                 typer.echo(f"{label + ':':<9} {value}")
         if hit.text:
@@ -516,7 +572,9 @@ def serve_cmd(
 
     def go():
         if host not in LOOPBACK and not allow_remote:
-            raise SearchkitError(f"--host {host} would make the index readable from other machines; add --allow-remote to do that")
+            raise SearchkitError(
+                f"--host {host} would make the index readable from other machines; add --allow-remote to do that"
+            )
         import uvicorn
 
         from .web.app import create_app
@@ -524,7 +582,10 @@ def serve_cmd(
         sock = _listen(host, port)  # before anything is printed: a port in use is one error line
         ix = _open(index)
         if host not in LOOPBACK:
-            typer.echo(f"searchkit: warning: serving {ix.path} to the network on {host}:{port}; there is no authentication", err=True)
+            typer.echo(
+                f"searchkit: warning: serving {ix.path} to the network on {host}:{port}; there is no authentication",
+                err=True,
+            )
         typer.echo(f"searchkit: serving {ix.path} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
         try:
             config = uvicorn.Config(create_app(ix), log_level="warning")

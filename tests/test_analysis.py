@@ -97,7 +97,11 @@ def test_analyzer_pickles_without_its_tagger(analyzer):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aZ9 ’'-.,。、「」ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメントé\u0301\n\t㍿")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZ9 ’'-.,。、「」ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメントé\u0301\n\t㍿")), max_size=40
+    )
+)
 def test_offsets_are_in_bounds_and_increasing(text):
     tok = Tokenizer()
     prev = (0, 0)
@@ -123,7 +127,9 @@ def test_ascii_fast_path_matches_the_general_script_runs(text):
 # -- the fast paths (str.translate tables, regex runs) against the plain definitions --
 _MIXED = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list("aZ9 ’'-.,。、「」・ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメント々〇\u3099\u309aé\u0301㍿…ß①ｰİ\uff9e")),
+        st.sampled_from(
+            list("aZ9 ’'-.,。、「」・ｶﾞﾟｲﾄﾞＡＢ１報酬の改ざんアライメント々〇\u3099\u309aé\u0301㍿…ß①ｰİ\uff9e")
+        ),
         st.characters(max_codepoint=0x3000),
     ),
     max_size=40,
@@ -140,7 +146,9 @@ def _normalize_reference(text):
     out, starts, ends, i = [], [], [], 0
     while i < len(text):
         j = i + 1
-        while j < len(text) and (unicodedata.combining(text[j]) or (text[j] in "\uff9e\uff9f" and "\uff66" <= text[j - 1] <= "\uff9f")):
+        while j < len(text) and (
+            unicodedata.combining(text[j]) or (text[j] in "\uff9e\uff9f" and "\uff66" <= text[j - 1] <= "\uff9f")
+        ):
             j += 1
         norm = unicodedata.normalize("NFKC", text[i:j]).casefold()
         out.append(norm)
@@ -194,7 +202,11 @@ def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
     from searchkit.analysis.record import analyse_record
     from searchkit.indexing.spans import unpack_spans
 
-    rec = {"title": "ＡＩ日報: Alignment faking", "text": "報酬関数の改ざん…\n２行目 Straße’s models", "section": "見出し"}
+    rec = {
+        "title": "ＡＩ日報: Alignment faking",
+        "text": "報酬関数の改ざん…\n２行目 Straße’s models",
+        "section": "見出し",
+    }
     got = analyse_record(analyzer, rec)
     whole = analyzer.analyze(rec["title"] + "\n" + rec["text"])
     assert got.body == tuple(t.text for t in whole)

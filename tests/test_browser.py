@@ -21,8 +21,16 @@ from .conftest import DATA, SEEDS
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("SEARCHKIT_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -36,11 +44,19 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve")
     shutil.copytree(SEEDS, root / "seeds")
     shutil.copytree(DATA / "web", root / "web")
-    subprocess.run([sys.executable, "-m", "searchkit", "index", "seeds", "web", "--index", "ix", "-q"],
-                   cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "searchkit", "index", "seeds", "web", "--index", "ix", "-q"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "searchkit", "serve", "--index", "ix", "--port", str(port)],
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searchkit", "serve", "--index", "ix", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -12,8 +12,26 @@ from typer.testing import CliRunner
 
 from searchkit.cli import app
 
-HIT_KEYS = {"id", "kind", "lang", "title", "text", "section", "date", "category", "score", "snippet",
-            "snippet_spans", "highlights", "source", "doc", "url", "matched_terms", "translation_of", "counterparts"}
+HIT_KEYS = {
+    "id",
+    "kind",
+    "lang",
+    "title",
+    "text",
+    "section",
+    "date",
+    "category",
+    "score",
+    "snippet",
+    "snippet_spans",
+    "highlights",
+    "source",
+    "doc",
+    "url",
+    "matched_terms",
+    "translation_of",
+    "counterparts",
+}
 
 
 @pytest.fixture
@@ -103,7 +121,9 @@ def test_index_missing_path(run):
 
 
 def test_filters_on_the_command_line(run):
-    res = run("search", "alignment OR AI", "--kind", "paper", "--since", "2025-10", "--until", "2025-12", "--json", "-n", "50")
+    res = run(
+        "search", "alignment OR AI", "--kind", "paper", "--since", "2025-10", "--until", "2025-12", "--json", "-n", "50"
+    )
     hits = json.loads(res.stdout)["hits"]
     assert hits and all(h["kind"] == "paper" and "2025-10-01" <= h["date"] <= "2025-12-31" for h in hits)
     res = run("search", "アライメント", "--lang", "en", "--json")
@@ -149,8 +169,15 @@ def test_broken_pipe_and_module_entry_point(workdir):
     subprocess.run([sys.executable, "-m", "searchkit", "index", "-q"], cwd=workdir, check=True, capture_output=True)
     (workdir / "queries.txt").write_text("alignment\n" * 300, encoding="utf-8")  # ~MBs of output
     proc = subprocess.run(
-        ["bash", "-c", f"'{sys.executable}' -m searchkit search --batch queries.txt -n 50 | head -1; exit ${{PIPESTATUS[0]}}"],
-        cwd=workdir, capture_output=True, text=True, env=env,
+        [
+            "bash",
+            "-c",
+            f"'{sys.executable}' -m searchkit search --batch queries.txt -n 50 | head -1; exit ${{PIPESTATUS[0]}}",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 0
     assert proc.stdout.count("\n") == 1

@@ -68,7 +68,10 @@ def test_transliteration_of_words_in_no_dictionary(seed_index):
 
 
 def test_mined_parenthetical_pairs(seed_index, analyzer):
-    pairs = mine("少数のデータで「毒づけ(ポイズニング)」できる。Claude（クロード）は reward hacking (報酬ハッキング) を", analyzer.tokenizer)
+    pairs = mine(
+        "少数のデータで「毒づけ(ポイズニング)」できる。Claude（クロード）は reward hacking (報酬ハッキング) を",
+        analyzer.tokenizer,
+    )
     assert ("毒づけ", "ポイズニング") in pairs and ("Claude", "クロード") in pairs
     assert ("reward hacking", "報酬ハッキング") in pairs
     assert mine("2024年(令和6年)の研究(図3を参照している)", analyzer.tokenizer) == []
@@ -97,8 +100,12 @@ def test_glossary_term_reaches_the_other_language(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.jsonl").write_text(
-        json.dumps({"id": "ja1", "text": "社内用語の検証手順について。"}, ensure_ascii=False) + "\n"
-        + json.dumps({"id": "en1", "text": "Nothing relevant here."}) + "\n", encoding="utf-8")
+        json.dumps({"id": "ja1", "text": "社内用語の検証手順について。"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "en1", "text": "Nothing relevant here."})
+        + "\n",
+        encoding="utf-8",
+    )
     build_index([src], tmp_path / "ix")
     (tmp_path / "ix" / "glossary.tsv").write_text("zorblax\t検証手順\n", encoding="utf-8")
     with open_index(tmp_path / "ix") as ix:
@@ -148,9 +155,11 @@ def test_counterparts_link_japanese_and_english(seed_index):
 def test_explicit_translation_of_wins(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    rows = [{"id": "en-a", "doc": "d", "text": "Cats sleep a lot."},
-            {"id": "en-b", "doc": "d", "text": "Dogs bark."},
-            {"id": "ja-b", "doc": "d", "text": "猫はよく眠る。", "translation_of": "en-b"}]
+    rows = [
+        {"id": "en-a", "doc": "d", "text": "Cats sleep a lot."},
+        {"id": "en-b", "doc": "d", "text": "Dogs bark."},
+        {"id": "ja-b", "doc": "d", "text": "猫はよく眠る。", "translation_of": "en-b"},
+    ]
     (src / "d.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     build_index([src], tmp_path / "ix")
     with open_index(tmp_path / "ix") as ix:
@@ -158,8 +167,25 @@ def test_explicit_translation_of_wins(tmp_path):
 
 
 # -- odd input never crashes --
-@pytest.mark.parametrize("query", ["", "の", "のをにが", "、。！？", "・・・", "ＡＩ日報アライメントalignment", "ーーー",
-                                   "x" * 1500, "アライメント " * 200, "𠮷野家", "\u200b", "ｶﾞ", "--", "++a"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "の",
+        "のをにが",
+        "、。！？",
+        "・・・",
+        "ＡＩ日報アライメントalignment",
+        "ーーー",
+        "x" * 1500,
+        "アライメント " * 200,
+        "𠮷野家",
+        "\u200b",
+        "ｶﾞ",
+        "--",
+        "++a",
+    ],
+)
 def test_translated_queries_never_crash(seed_index, query):
     try:
         seed_index.search(query, explain=True)
@@ -173,8 +199,11 @@ def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
     from searchkit.query.compile import QueryCompiler
     from searchkit.query.tree import DisMaxQ, PhraseQ
 
-    tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=seed_index.translator()).compile(
-        "alignment faking").tree
+    tree = (
+        QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=seed_index.translator())
+        .compile("alignment faking")
+        .tree
+    )
     groups = [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
     assert len(groups) == 1
     phrases = {p.terms for p in groups[0].clauses}
@@ -183,7 +212,9 @@ def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
     kept = shared.config
     shared.config = type(kept)(pairs=0)
     try:
-        tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=shared).compile("alignment faking").tree
+        tree = (
+            QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=shared).compile("alignment faking").tree
+        )
     finally:
         shared.config = kept
     assert not [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
@@ -194,7 +225,13 @@ def test_japanese_derivational_suffix_also_stands_for_the_noun(seed_index):
 
     assert {"的", "性", "化"} <= JA_DERIVATIONAL_SUFFIXES
     t = seed_index.translator()
-    fake = Translator(t.analyzer, t.lexicon, lambda term: 5, lambda term: frozenset(), lambda terms: 0 if "的" in terms else 3,
-                      lambda: [])
+    fake = Translator(
+        t.analyzer,
+        t.lexicon,
+        lambda term: 5,
+        lambda term: frozenset(),
+        lambda terms: 0 if "的" in terms else 3,
+        lambda: [],
+    )
     got = {tr.terms: tr.weight for tr in fake._score("probabilistic", [("確率的", "jmdict", 0, True)], False)}
     assert ("確率",) in got and ("確率", "的") not in got  # the phrase never occurs; the noun does

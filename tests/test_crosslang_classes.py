@@ -27,29 +27,38 @@ def loanwords(tmp_path_factory, engine):
     """The five loanwords of the issue, written as katakana compounds MeCab splits or does not
     gloss, next to English text with the same words; one written with a middle dot."""
     root = tmp_path_factory.mktemp(f"loan-{engine}")
-    rows = [("j1", "ja", "大規模言語モデルのハルシネーションを減らす手法。"),
-            ("j2", "ja", "学習データに仕込まれたバックドアの検出。"),
-            ("j3", "ja", "生成テキストへのウォーター・マーキングの研究。"),
-            ("j4", "ja", "小さなデータでのオーバーフィッティングを防ぐ。"),
-            ("j5", "ja", "評価時に能力を隠すサンドバッギングの分析。"),
-            ("e1", "en", "Reducing hallucination in large language models."),
-            ("e2", "en", "Detecting a backdoor planted in training data."),
-            ("e3", "en", "Watermarking generated text."),
-            ("e4", "en", "Preventing overfitting on small data."),
-            ("e5", "en", "Sandbagging: models hiding capabilities during evaluation.")]
+    rows = [
+        ("j1", "ja", "大規模言語モデルのハルシネーションを減らす手法。"),
+        ("j2", "ja", "学習データに仕込まれたバックドアの検出。"),
+        ("j3", "ja", "生成テキストへのウォーター・マーキングの研究。"),
+        ("j4", "ja", "小さなデータでのオーバーフィッティングを防ぐ。"),
+        ("j5", "ja", "評価時に能力を隠すサンドバッギングの分析。"),
+        ("e1", "en", "Reducing hallucination in large language models."),
+        ("e2", "en", "Detecting a backdoor planted in training data."),
+        ("e3", "en", "Watermarking generated text."),
+        ("e4", "en", "Preventing overfitting on small data."),
+        ("e5", "en", "Sandbagging: models hiding capabilities during evaluation."),
+    ]
     (root / "src").mkdir()
-    (root / "src" / "p.jsonl").write_text("".join(json.dumps({"id": i, "lang": lang, "text": t}, ensure_ascii=False) + "\n"
-                                                  for i, lang, t in rows), encoding="utf-8")
+    (root / "src" / "p.jsonl").write_text(
+        "".join(json.dumps({"id": i, "lang": lang, "text": t}, ensure_ascii=False) + "\n" for i, lang, t in rows),
+        encoding="utf-8",
+    )
     build_index([root / "src"], root / "ix", engine=engine)
     with open_index(root / "ix") as ix:
         yield ix
 
 
-@pytest.mark.parametrize("en,ja,jid,eid", [
-    ("hallucination", "ハルシネーション", "j1", "e1"), ("backdoor", "バックドア", "j2", "e2"),
-    ("watermarking", "ウォーターマーキング", "j3", "e3"), ("overfitting", "オーバーフィッティング", "j4", "e4"),
-    ("sandbagging", "サンドバッギング", "j5", "e5"),
-])
+@pytest.mark.parametrize(
+    "en,ja,jid,eid",
+    [
+        ("hallucination", "ハルシネーション", "j1", "e1"),
+        ("backdoor", "バックドア", "j2", "e2"),
+        ("watermarking", "ウォーターマーキング", "j3", "e3"),
+        ("overfitting", "オーバーフィッティング", "j4", "e4"),
+        ("sandbagging", "サンドバッギング", "j5", "e5"),
+    ],
+)
 def test_loanwords_both_ways(loanwords, en, ja, jid, eid):
     forward = loanwords.search(en, explain=True)  # by sound, or through the dictionary (backdoor -> 裏口 -> back door)
     assert jid in _ids(forward) and _sources(forward, en) & {"translit", "chain"}
@@ -77,14 +86,17 @@ def _langs(result, n: int = 10) -> set[str]:
     return {h.lang for h in result.hits[:n]}
 
 
-@pytest.mark.parametrize("query,unit,source", [
-    ("robustness", "robustness", "derived"),  # robust-ness -> 頑健 (gloss "robust health") + 性
-    ("頑健性", "頑健性", "derived"),  # 頑健 + 性 -> robust
-    ("協働", "協働", "chain"),  # 協働 -> cooperation -> 協力 -> collaboration
-    ("deliberately", "deliberately", "chain"),  # deliberately -> 故意 -> intentionally -> 意図的
-    ("hallucination", "hallucination", "translit"),
-    ("バックドア", "バックドア", "translit"),
-])
+@pytest.mark.parametrize(
+    "query,unit,source",
+    [
+        ("robustness", "robustness", "derived"),  # robust-ness -> 頑健 (gloss "robust health") + 性
+        ("頑健性", "頑健性", "derived"),  # 頑健 + 性 -> robust
+        ("協働", "協働", "chain"),  # 協働 -> cooperation -> 協力 -> collaboration
+        ("deliberately", "deliberately", "chain"),  # deliberately -> 故意 -> intentionally -> 意図的
+        ("hallucination", "hallucination", "translit"),
+        ("バックドア", "バックドア", "translit"),
+    ],
+)
 def test_derived_chained_and_loanwords_on_a_page(page, query, unit, source):
     result = page.search(query, explain=True)
     assert source in _sources(result, unit), result.explain["translations"]
@@ -119,8 +131,9 @@ def test_fair_merge_puts_the_original_next_to_the_summary(seed_index):
     assert merged.hits[0].lang == "ja"  # the query's language keeps its best hit first
     assert merged.explain["merge"]["own_lang"] == "ja" and merged.explain["merge"]["factors"]["en"] > 1
     placed = [h.explain["merge"] for h in merged.hits if h.lang == "en"]
-    assert placed and all(p["factor"] > 1 and p["raw_score"] < h.score for p, h in
-                          zip(placed, [h for h in merged.hits if h.lang == "en"]))
+    assert placed and all(
+        p["factor"] > 1 and p["raw_score"] < h.score for p, h in zip(placed, [h for h in merged.hits if h.lang == "en"])
+    )
 
 
 def test_merge_keeps_totals_filters_and_paging(seed_index):
@@ -142,18 +155,43 @@ def _linked_corpus(folder, pairs: int = 5):
     and as many without it, and one unlinked Japanese passage that uses the coined word."""
     rows = []
     topics = ["訓練", "評価", "検出", "分析", "比較", "改良", "設計", "実装", "調査", "検証"]
-    en_topics = ["training", "evaluation", "detection", "analysis", "comparison", "refinement", "design",
-                 "implementation", "survey", "verification"]
+    en_topics = [
+        "training",
+        "evaluation",
+        "detection",
+        "analysis",
+        "comparison",
+        "refinement",
+        "design",
+        "implementation",
+        "survey",
+        "verification",
+    ]
     for i in range(2 * pairs):
         coined = i < pairs
-        rows.append({"id": f"p{i}-ja", "doc": f"p{i}", "lang": "ja",
-                     "text": f"{'閃光法による' if coined else ''}{topics[i]}の研究。"})
-        rows.append({"id": f"p{i}-en", "doc": f"p{i}", "lang": "en", "translation_of": f"p{i}-ja",
-                     "text": f"A study of {en_topics[i]}{' with flashwise' if coined else ''}."})
+        rows.append(
+            {
+                "id": f"p{i}-ja",
+                "doc": f"p{i}",
+                "lang": "ja",
+                "text": f"{'閃光法による' if coined else ''}{topics[i]}の研究。",
+            }
+        )
+        rows.append(
+            {
+                "id": f"p{i}-en",
+                "doc": f"p{i}",
+                "lang": "en",
+                "translation_of": f"p{i}-ja",
+                "text": f"A study of {en_topics[i]}{' with flashwise' if coined else ''}.",
+            }
+        )
     rows.append({"id": "lone-ja", "doc": "lone", "lang": "ja", "text": "閃光法を使った新しい実験。"})
     rows.append({"id": "other-en", "doc": "other", "lang": "en", "text": "An unrelated note about gardens."})
     folder.mkdir()
-    (folder / "linked.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    (folder / "linked.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
 
 
 def test_a_lexicon_learned_from_linked_passages(tmp_path, engine):
@@ -162,7 +200,9 @@ def test_a_lexicon_learned_from_linked_passages(tmp_path, engine):
     with open_index(tmp_path / "ix") as ix:
         result = ix.search("flashwise", explain=True, limit=20)
         assert "learned" in _sources(result, "flashwise")
-        learned = {t["to"] for u in result.explain["translations"] for t in u["translations"] if t["source"] == "learned"}
+        learned = {
+            t["to"] for u in result.explain["translations"] for t in u["translations"] if t["source"] == "learned"
+        }
         assert "閃光" in learned and "研究" not in learned  # in every linked pair: no evidence
         assert "lone-ja" in _ids(result)  # an unlinked passage found through the learned pair
         back = ix.search("閃光法", lang="en", explain=True)
@@ -185,8 +225,10 @@ def test_a_phrase_is_scored_by_its_own_frequency(tmp_path, engine):
     scores, i.e. counted the words anywhere in the field (twice tantivy's score, the EN->JA gap
     between the engines). Two documents of one length that hold the phrase once score alike,
     however often the words occur apart, on both engines."""
-    rows = [{"id": "apart", "text": "alpha beta alpha gamma beta delta alpha epsilon beta zeta"},
-            {"id": "once", "text": "alpha beta eta theta iota kappa lambda omicron sigma omega"}]
+    rows = [
+        {"id": "apart", "text": "alpha beta alpha gamma beta delta alpha epsilon beta zeta"},
+        {"id": "once", "text": "alpha beta eta theta iota kappa lambda omicron sigma omega"},
+    ]
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
@@ -201,11 +243,14 @@ def test_a_suffix_variant_does_not_take_another_translation_s_place(tmp_path, en
     with 語彙的 instead of pushing the next translation (レキシカル) out of the group."""
     rows = [{"id": f"a{i}", "lang": "ja", "text": "語彙的な特徴を分析する。"} for i in range(5)]
     rows += [{"id": f"n{i}", "lang": "ja", "text": "語彙の大きさを測る。"} for i in range(25)]  # 語彙 far more common
-    rows += [{"id": "b", "lang": "ja", "text": "レキシカルな規則を用いる手法を提案する。"},
-             {"id": "c", "lang": "en", "text": "A lexical analysis of rules."}]
+    rows += [
+        {"id": "b", "lang": "ja", "text": "レキシカルな規則を用いる手法を提案する。"},
+        {"id": "c", "lang": "en", "text": "A lexical analysis of rules."},
+    ]
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                              encoding="utf-8")
+    (tmp_path / "src" / "d.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     with open_index(tmp_path / "ix") as ix:
         result = ix.search("lexical", lang="ja", explain=True)

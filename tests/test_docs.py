@@ -46,12 +46,18 @@ def test_every_readme_command_example_prints_something(workdir):
 
     runner = CliRunner()
     assert runner.invoke(app, ["index", "-q"]).exit_code == 0
-    (workdir / "queries.txt").write_text("alignment faking\n{\"query\": \"報酬\", \"limit\": 2}\n", encoding="utf-8")
+    (workdir / "queries.txt").write_text('alignment faking\n{"query": "報酬", "limit": 2}\n', encoding="utf-8")
     ran = 0
     for block in _examples("bash"):
         for line in block.splitlines():
             line = re.split(r"\s#\s", line)[0].strip()
-            if not line.startswith("searchkit ") or line.split()[1] not in ("search", "papers", "show", "similar", "stats"):
+            if not line.startswith("searchkit ") or line.split()[1] not in (
+                "search",
+                "papers",
+                "show",
+                "similar",
+                "stats",
+            ):
                 continue
             if "--index" in line:
                 continue  # examples on another collection

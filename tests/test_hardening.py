@@ -73,7 +73,9 @@ def test_translation_caches_follow_new_commits(tmp_path, engine):
     with open_index(ix_dir) as reader:
         before = reader.search("zorbulator", explain=True)
         assert not any(t["source"] == "mined" for u in before.explain["translations"] for t in u["translations"])
-        write_jsonl(tmp_path / "src" / "b.jsonl", [{"id": "b1", "text": "新しいゾルビュレータ(zorbulator)の設計について。"}])
+        write_jsonl(
+            tmp_path / "src" / "b.jsonl", [{"id": "b1", "text": "新しいゾルビュレータ(zorbulator)の設計について。"}]
+        )
         build_index([tmp_path / "src"], ix_dir)
         after = reader.search("zorbulator", explain=True)
         assert any(t["source"] == "mined" for u in after.explain["translations"] for t in u["translations"])
@@ -88,8 +90,9 @@ def test_a_damaged_manifest_is_recovered_by_a_rebuild(run, workdir):
     res = run("index", "--rebuild", "-q")
     assert res.exit_code == 0, res.stderr
     assert run("search", "alignment faking").exit_code == 0
-    assert sorted(p.name for p in (workdir / "index").glob("data-*")) == [json.loads(
-        (workdir / "index" / "manifest.json").read_text(encoding="utf-8"))["data_dir"]]
+    assert sorted(p.name for p in (workdir / "index").glob("data-*")) == [
+        json.loads((workdir / "index" / "manifest.json").read_text(encoding="utf-8"))["data_dir"]
+    ]
 
 
 def test_a_failed_first_build_leaves_nothing(run, workdir):
@@ -126,9 +129,13 @@ def test_every_new_file_is_durable_before_the_manifest_moves(tmp_path, engine, m
     build_index([tmp_path / "src"], ix_dir, engine=engine)
     events: list[tuple[str, str]] = []
     real_fsync, real_replace, real_rmtree = os.fsync, os.replace, shutil.rmtree
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))), real_fsync(fd))[1]
+    )
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(b))), real_replace(a, b))[1])
-    monkeypatch.setattr(shutil, "rmtree", lambda p, *a, **k: (events.append(("rmtree", str(p))), real_rmtree(p, *a, **k))[1])
+    monkeypatch.setattr(
+        shutil, "rmtree", lambda p, *a, **k: (events.append(("rmtree", str(p))), real_rmtree(p, *a, **k))[1]
+    )
     for rebuild in (False, True):
         events.clear()
         write_jsonl(tmp_path / "src" / f"b{rebuild}.jsonl", [{"id": f"b{rebuild}", "text": "a new note"}])
@@ -152,43 +159,52 @@ def test_only_http_urls_become_links(tmp_path, engine):
 
     from searchkit.web.app import create_app, link_url
 
-    rows = [{"id": "js1", "text": "click me", "url": "javascript:alert(1)"},
-            {"id": "js2", "text": "and me", "url": " JaVa\tScRiPt:alert(2)"},
-            {"id": "ok1", "text": "a paper", "url": "https://arxiv.org/abs/2412.14093"}]
+    rows = [
+        {"id": "js1", "text": "click me", "url": "javascript:alert(1)"},
+        {"id": "js2", "text": "and me", "url": " JaVa\tScRiPt:alert(2)"},
+        {"id": "ok1", "text": "a paper", "url": "https://arxiv.org/abs/2412.14093"},
+    ]
     write_jsonl(tmp_path / "src" / "u.jsonl", rows)
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     with open_index(tmp_path / "ix") as ix:
         client = TestClient(create_app(ix))
         for rid in ("js1", "js2"):
             page = client.get(f"/entry/{rid}").text
-            assert "alert(" in page and 'href="javascript' not in page.lower() and "href=\" java" not in page.lower()
+            assert "alert(" in page and 'href="javascript' not in page.lower() and 'href=" java' not in page.lower()
         assert 'href="https://arxiv.org/abs/2412.14093"' in client.get("/entry/ok1").text
-    assert link_url("data:text/html,x") == "" and link_url("/etc/passwd") == "" and link_url("http://x.org/a") == "http://x.org/a"
+    assert (
+        link_url("data:text/html,x") == ""
+        and link_url("/etc/passwd") == ""
+        and link_url("http://x.org/a") == "http://x.org/a"
+    )
 
 
 # -- errors that were tracebacks or unclear ------------------------------------------------------
 
 
-@pytest.mark.parametrize("args,env,expected", [
-    (("search", "x", "--index", "README.md"), {}, "is a file"),
-    (("index", "seeds", "--index", "README.md"), {}, "is a file"),
-    (("search", "--batch", "/nonexistent"), {}, "cannot read"),
-    (("search", "--batch", "seeds"), {}, "is a folder"),
-    (("search", "--batch", "binary.bin"), {}, "binary"),
-    (("search", "x"), {"SEARCHKIT_MAX_QUERY_CHARS": "abc"}, "SEARCHKIT_MAX_QUERY_CHARS"),
-    (("index", "-q"), {"SEARCHKIT_MAX_FILE_MB": "abc"}, "SEARCHKIT_MAX_FILE_MB"),
-    (("search", "-alignment"), {}, "searchkit search -- -alignment"),
-    (("search", "-sycophancy"), {}, "put -- before the query"),
-    (("search", "x", "--limit", "abc"), {}, "--limit"),
-    (("similar", "000_2db909a8ebb65741:27", "--limit", "-1"), {}, "limit must be"),
-    (("search", "lang:fr"), {}, "unknown lang 'fr'"),
-    (("search", "x", "--lang", "fr"), {}, "unknown language 'fr'"),
-    (("search", "date:2026..2025"), {}, "ends before it starts"),
-    (("search", "(" * 200 + "cell" + ")" * 200), {}, "parentheses"),
-    (("search", "lang:(ja en)"), {}, "takes one value"),  # found by bench.soak: a Whoosh QueryError
-    (("search", 'kind:"paper x"'), {}, "unknown kind 'paper x'"),
-    (("search", "date:(2025 2026)"), {}, "one date or range"),
-])
+@pytest.mark.parametrize(
+    "args,env,expected",
+    [
+        (("search", "x", "--index", "README.md"), {}, "is a file"),
+        (("index", "seeds", "--index", "README.md"), {}, "is a file"),
+        (("search", "--batch", "/nonexistent"), {}, "cannot read"),
+        (("search", "--batch", "seeds"), {}, "is a folder"),
+        (("search", "--batch", "binary.bin"), {}, "binary"),
+        (("search", "x"), {"SEARCHKIT_MAX_QUERY_CHARS": "abc"}, "SEARCHKIT_MAX_QUERY_CHARS"),
+        (("index", "-q"), {"SEARCHKIT_MAX_FILE_MB": "abc"}, "SEARCHKIT_MAX_FILE_MB"),
+        (("search", "-alignment"), {}, "searchkit search -- -alignment"),
+        (("search", "-sycophancy"), {}, "put -- before the query"),
+        (("search", "x", "--limit", "abc"), {}, "--limit"),
+        (("similar", "000_2db909a8ebb65741:27", "--limit", "-1"), {}, "limit must be"),
+        (("search", "lang:fr"), {}, "unknown lang 'fr'"),
+        (("search", "x", "--lang", "fr"), {}, "unknown language 'fr'"),
+        (("search", "date:2026..2025"), {}, "ends before it starts"),
+        (("search", "(" * 200 + "cell" + ")" * 200), {}, "parentheses"),
+        (("search", "lang:(ja en)"), {}, "takes one value"),  # found by bench.soak: a Whoosh QueryError
+        (("search", 'kind:"paper x"'), {}, "unknown kind 'paper x'"),
+        (("search", "date:(2025 2026)"), {}, "one date or range"),
+    ],
+)
 def test_bad_input_is_one_error_line(run, workdir, args, env, expected):
     """Items 7, 8, 12, 18."""
     (workdir / "README.md").write_text("not an index\n", encoding="utf-8")
@@ -218,15 +234,22 @@ def test_serve_on_a_port_in_use_is_one_line(run, workdir):
 
 def test_batch_keeps_ids_validates_and_answers_every_line(run):
     """Items 10 and 21."""
-    lines = ['{"query": "alignment", "limit": "3", "id": "q1"}', "",
-             '{"query": "alignment", "limit": "x", "id": "q2"}', '{"query": "alignment", "lim": 3, "id": "q3"}',
-             '{"query": "alignment", "limit": true, "id": 4}', "alignment faking"]
+    lines = [
+        '{"query": "alignment", "limit": "3", "id": "q1"}',
+        "",
+        '{"query": "alignment", "limit": "x", "id": "q2"}',
+        '{"query": "alignment", "lim": 3, "id": "q3"}',
+        '{"query": "alignment", "limit": true, "id": 4}',
+        "alignment faking",
+    ]
     res = run("search", "--batch", "-", input="\n".join(lines) + "\n")
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]  # one output line per input line
     assert rows[0]["id"] == "q1" and len(rows[0]["hits"]) == 3
     assert rows[1]["query"] == "" and rows[1]["total"] == 0 and "error" not in rows[1]
-    assert rows[2]["id"] == "q2" and rows[2]["query"] == "alignment" and "limit must be a whole number" in rows[2]["error"]
+    assert (
+        rows[2]["id"] == "q2" and rows[2]["query"] == "alignment" and "limit must be a whole number" in rows[2]["error"]
+    )
     assert rows[3]["id"] == "q3" and "unknown option 'lim'" in rows[3]["error"]
     assert rows[4]["id"] == 4 and "whole number" in rows[4]["error"]
     assert rows[5]["total"] > 0
@@ -251,13 +274,15 @@ def test_api_search_validates_like_the_cli(tmp_path, engine):
     build_index([SEEDS], tmp_path / "ix", engine=engine)
     with open_index(tmp_path / "ix") as ix:
         client = TestClient(create_app(ix))
-        for params, message in (({"limit": "-1"}, "limit must be between 0 and 10,000"),
-                                ({"offset": "-5"}, "offset must be at least 0"),
-                                ({"limit": "abc"}, "limit must be a whole number"),
-                                ({"limit": "100000"}, "limit must be between 0 and 10,000"),
-                                ({"facets": "maybe"}, "facets must be true or false"),
-                                ({"lang": "fr"}, "unknown language"),
-                                ({"colour": "red"}, "unknown parameter 'colour'")):
+        for params, message in (
+            ({"limit": "-1"}, "limit must be between 0 and 10,000"),
+            ({"offset": "-5"}, "offset must be at least 0"),
+            ({"limit": "abc"}, "limit must be a whole number"),
+            ({"limit": "100000"}, "limit must be between 0 and 10,000"),
+            ({"facets": "maybe"}, "facets must be true or false"),
+            ({"lang": "fr"}, "unknown language"),
+            ({"colour": "red"}, "unknown parameter 'colour'"),
+        ):
             res = client.get("/api/search", params={"q": "alignment", **params})
             assert res.status_code == 400 and message in res.json()["error"], (params, res.text)
         data = client.get("/api/search", params={"q": "alignment", "limit": "2000", "facets": "yes"}).json()
@@ -266,9 +291,14 @@ def test_api_search_validates_like_the_cli(tmp_path, engine):
 
 def test_record_languages_follow_the_documented_values(tmp_path, engine):
     """Item 12 (and 22): a JSONL record's lang must be ja, en or und, like --lang and lang:."""
-    write_jsonl(tmp_path / "src" / "l.jsonl", [{"id": "f1", "text": "bonjour", "lang": "fr"},
-                                               {"id": "k1", "text": "nuqneH", "lang": "klingon"},
-                                               {"id": "e1", "text": "hello", "lang": "EN"}])
+    write_jsonl(
+        tmp_path / "src" / "l.jsonl",
+        [
+            {"id": "f1", "text": "bonjour", "lang": "fr"},
+            {"id": "k1", "text": "nuqneH", "lang": "klingon"},
+            {"id": "e1", "text": "hello", "lang": "EN"},
+        ],
+    )
     report = build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     assert report.total_entries == 1 and len(report.warnings) == 2
     assert all("lang must be one of ja, en, und" in w for w in report.warnings)
@@ -392,7 +422,10 @@ def test_a_translation_group_scores_a_document_by_its_own_terms(tmp_path, engine
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     with open_index(tmp_path / "ix") as ix:
         alone = {h.record["id"]: h.score for h in ix.engine.search(TermQ("alpha"), [], limit=5).hits}
-        group = {h.record["id"]: h.score for h in ix.engine.search(DisMaxQ((TermQ("alpha"), TermQ("beta"))), [], limit=5).hits}
+        group = {
+            h.record["id"]: h.score
+            for h in ix.engine.search(DisMaxQ((TermQ("alpha"), TermQ("beta"))), [], limit=5).hits
+        }
         assert group["d1"] == pytest.approx(alone["d1"])
 
 

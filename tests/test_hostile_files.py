@@ -8,8 +8,8 @@ import os
 import pytest
 
 from searchkit import build_index, open_index
-from searchkit.ingest.common import read_bytes
 from searchkit.errors import IngestError
+from searchkit.ingest.common import read_bytes
 
 TEXT = "報酬関数の改ざんについて。Reward tampering."
 
@@ -20,12 +20,12 @@ def corpus(tmp_path):
     d.mkdir()
     (d / "empty.txt").write_bytes(b"")
     (d / "binary.txt").write_bytes(b"\x00\x01\x02\x03PNG\x00")
-    (d / "truncated.txt").write_bytes(TEXT.encode("utf-8") + "改".encode("utf-8")[:2])
+    (d / "truncated.txt").write_bytes(TEXT.encode("utf-8") + "改".encode()[:2])
     (d / "sjis.txt").write_bytes(TEXT.encode("cp932"))
     (d / "eucjp.txt").write_bytes(TEXT.encode("euc_jp"))
     (d / "utf16.txt").write_bytes(TEXT.encode("utf-16"))
     (d / "bom.txt").write_bytes(TEXT.encode("utf-8-sig"))
-    (d / "crlf.md").write_bytes("# 見出し\r\n\r\n" .encode() + TEXT.encode() + b"\r\n")
+    (d / "crlf.md").write_bytes("# 見出し\r\n\r\n".encode() + TEXT.encode() + b"\r\n")
     (d / "ファイル 名.md").write_text(TEXT, encoding="utf-8")
     os.symlink(d / "loop-b.txt", d / "loop-a.txt")
     os.symlink(d / "loop-a.txt", d / "loop-b.txt")

@@ -36,7 +36,8 @@ def test_incremental_update(tmp_path, corpus, engine):
     assert len(changed.updated) == 1 and len(changed.added) == 1 and changed.total_entries == 33
     with open_index(ix_dir) as ix:
         assert ix.search("tampering", kind="passage").total == 0 or all(
-            "First note" not in h.text for h in ix.search("tampering").hits)
+            "First note" not in h.text for h in ix.search("tampering").hits
+        )
         assert ix.search("sabotage").total >= 1
 
     (corpus / "a.md").unlink()
@@ -267,14 +268,19 @@ def test_a_short_page_is_the_head_of_the_full_ranking(tmp_path, engine):
             short = ix.search(q, limit=10, translate=False, counterparts=False, suggest=False)
             full = ix.search(q, limit=200, translate=False, counterparts=False, suggest=False)
             assert short.total == full.total
-            assert [(h.id, round(h.score, 6)) for h in short.hits] == [(h.id, round(h.score, 6)) for h in full.hits[:10]], q
+            assert [(h.id, round(h.score, 6)) for h in short.hits] == [
+                (h.id, round(h.score, 6)) for h in full.hits[:10]
+            ], q
 
 
 def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
     from searchkit.analysis.record import analyse_record
 
-    rec = {"title": "報酬関数の改ざん: Reward tampering", "text": "モデルは報酬を改ざんする。\nIt tampers with rewards.",
-           "section": "キーポイント"}
+    rec = {
+        "title": "報酬関数の改ざん: Reward tampering",
+        "text": "モデルは報酬を改ざんする。\nIt tampers with rewards.",
+        "section": "キーポイント",
+    }
     got = analyse_record(analyzer, rec)
     assert got.title == tuple(analyzer.index_terms(rec["title"]))
     assert got.text == tuple(analyzer.index_terms(rec["text"]))
@@ -283,12 +289,27 @@ def test_one_analysis_pass_gives_each_fields_own_terms(analyzer):
     assert "tampers" not in got.body and "tampers" in got.words and "改竄" in got.words
 
 
-PARITY_RANKED = ["machine translation", "機械翻訳", "morphological analysis of Japanese", "係り受け解析",
-                 "cancer risk", "word sense disambiguation", "要約", "protein expression in mice",
-                 "dialogue system", "文書分類 精度"]
-PARITY_EXACT = [('"machine translation"', {}), ('"形態素解析"', {}), ("translation", {"lang": "en"}),
-                ("ti:dialogue", {}), ("abs:corpus -parsing", {}), ("+neural +translation", {}),
-                ("model", {"kind": "passage"})]
+PARITY_RANKED = [
+    "machine translation",
+    "機械翻訳",
+    "morphological analysis of Japanese",
+    "係り受け解析",
+    "cancer risk",
+    "word sense disambiguation",
+    "要約",
+    "protein expression in mice",
+    "dialogue system",
+    "文書分類 精度",
+]
+PARITY_EXACT = [
+    ('"machine translation"', {}),
+    ('"形態素解析"', {}),
+    ("translation", {"lang": "en"}),
+    ("ti:dialogue", {}),
+    ("abs:corpus -parsing", {}),
+    ("+neural +translation", {}),
+    ("model", {"kind": "passage"}),
+]
 # the engines' BM25 differ only in b (Whoosh 0.6, tantivy's fixed 0.75): measured mean top-10
 # overlap 0.97 on these queries, scores within ~5%; allowed: 0.8, and each top hit in the other's top 5
 MIN_TOP10_OVERLAP = 0.8

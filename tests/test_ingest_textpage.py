@@ -31,7 +31,10 @@ def test_listing_rows_split_into_date_category_title(doc):
     dated = [p for p in doc.papers if p.date]
     first = dated[0]
     assert (first.date, first.category, first.title) == (
-        "2026-01-29", "Alignment", "How AI assistance impacts the formation of coding skills")
+        "2026-01-29",
+        "Alignment",
+        "How AI assistance impacts the formation of coding skills",
+    )
     assert all(p.category == "Alignment" for p in dated)
     titles = {p.title for p in dated}
     assert "A small number of samples can poison LLMs of any size" in titles
@@ -51,7 +54,13 @@ def test_described_papers(doc):
 
 def test_chrome_and_toggles_are_not_passages(doc):
     texts = [e.text for e in doc.passages] + [p.title for p in doc.papers]
-    for chrome in ("原文を表示", "影響分析・編集コメントを表示", "関連記事", "今日のまとめ", "AI日報で今日の重要ニュースをまとめ読み"):
+    for chrome in (
+        "原文を表示",
+        "影響分析・編集コメントを表示",
+        "関連記事",
+        "今日のまとめ",
+        "AI日報で今日の重要ニュースをまとめ読み",
+    ):
         assert all(chrome not in t for t in texts), chrome
     assert not any(t.startswith("DateCategoryTitle") for t in texts)
 
@@ -75,7 +84,9 @@ def test_category_vote_beats_camel_case_titles():
     text = "原文を表示\nDateCategoryTitleJan 2, 2026PolicyOpenAI and others sign a pledge\nJan 1, 2026PolicyNew rules\n"
     doc = ingest_text(text)
     assert [(p.category, p.title) for p in doc.papers] == [
-        ("Policy", "OpenAI and others sign a pledge"), ("Policy", "New rules")]
+        ("Policy", "OpenAI and others sign a pledge"),
+        ("Policy", "New rules"),
+    ]
 
 
 def test_plain_text_without_labels():

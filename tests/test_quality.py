@@ -40,8 +40,11 @@ def _index(tmp_path, records, engine):
 
 def _beir_slice(name, tmp_path, lang, engine):
     rows = [json.loads(line) for line in (SLICES / f"{name}.jsonl").open(encoding="utf-8")]
-    docs = [{"id": r["id"], "doc": r["id"], "title": r["title"], "text": r["text"], "lang": lang}
-            for r in rows if r["type"] == "doc"]
+    docs = [
+        {"id": r["id"], "doc": r["id"], "title": r["title"], "text": r["text"], "lang": lang}
+        for r in rows
+        if r["type"] == "doc"
+    ]
     queries = [r for r in rows if r["type"] == "query"]
     with _index(tmp_path, docs, engine) as ix:
         runs = {}
@@ -61,8 +64,11 @@ def test_jsquad_slice(tmp_path, engine):
 
 def test_nlp_journal_monolingual_and_cross_language(tmp_path, engine):
     papers = [json.loads(line) for line in (SLICES / "nlp-journal.jsonl").open(encoding="utf-8")]
-    records = [{"id": f"{p['id']}-{lang}", "doc": f"{p['id']}-{lang}", "lang": lang, "text": p[f"abstract_{lang}"]}
-               for p in papers for lang in ("ja", "en")]
+    records = [
+        {"id": f"{p['id']}-{lang}", "doc": f"{p['id']}-{lang}", "lang": lang, "text": p[f"abstract_{lang}"]}
+        for p in papers
+        for lang in ("ja", "en")
+    ]
     with _index(tmp_path, records, engine) as ix:
         qrels = {p["id"]: {f"{p['id']}-ja": 1} for p in papers}
         mono, cross = {}, {}

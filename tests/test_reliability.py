@@ -35,13 +35,16 @@ def make_corpus(folder: Path, files: int, per_file: int, seed: int = 1) -> None:
         rows = []
         for i in range(per_file):
             words = rng.choices(WORDS_EN, k=30) if i % 2 else rng.choices(WORDS_JA, k=30)
-            rows.append(json.dumps({"id": f"{tag}{f}-{i}", "text": (" " if i % 2 else "の").join(words)}, ensure_ascii=False))
+            rows.append(
+                json.dumps({"id": f"{tag}{f}-{i}", "text": (" " if i % 2 else "の").join(words)}, ensure_ascii=False)
+            )
         (folder / f"part{f:03d}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def cli(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "searchkit", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "searchkit", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw
+    )
 
 
 def survivors(marker: str, wait: float = 3.0) -> list[int]:
@@ -149,16 +152,36 @@ def fuzz_index(tmp_path_factory, request):
         yield ix
 
 
-KANA = st.characters(min_codepoint=0x3040, max_codepoint=0x30FF) | st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F)
+KANA = st.characters(min_codepoint=0x3040, max_codepoint=0x30FF) | st.characters(
+    min_codepoint=0xFF61, max_codepoint=0xFF9F
+)
 QUERY_ALPHABET = st.one_of(
     st.characters(),  # every Unicode script, control characters included
-    st.sampled_from(list('"()+-:*[]~^\\ ') + ["AND", "OR", "NOT", "TO", "title:", "date:", "kind:", "ti:", " ",
-                                                "lang:(", "id:(", "kind:\"", "date:(", "category:("]),
+    st.sampled_from(
+        list('"()+-:*[]~^\\ ')
+        + [
+            "AND",
+            "OR",
+            "NOT",
+            "TO",
+            "title:",
+            "date:",
+            "kind:",
+            "ti:",
+            " ",
+            "lang:(",
+            "id:(",
+            'kind:"',
+            "date:(",
+            "category:(",
+        ]
+    ),
     st.sampled_from(WORDS_EN + WORDS_JA),
     st.text(KANA, min_size=1, max_size=8),  # every kana, ー and the small ones included
     # nesting at any depth, balanced or not ('(' * 195 + 'cell' + ')' * 195 was a RecursionError)
     st.tuples(st.integers(0, 300), st.integers(0, 300), st.sampled_from(WORDS_EN + WORDS_JA)).map(
-        lambda t: "(" * t[0] + t[2] + ")" * t[1]),
+        lambda t: "(" * t[0] + t[2] + ")" * t[1]
+    ),
 )
 
 
@@ -310,8 +333,18 @@ def test_an_interrupted_rebuild_is_always_the_old_or_the_new_index(tmp_path, eng
     build_index([tmp_path / "new"], tmp_path / "reference", engine=engine)
     new_ids = ids_of(tmp_path / "reference")
     cls = get_engine(engine)
-    targets = [(os, "fsync"), (os, "replace"), (os, "mkdir"), (shutil, "rmtree"), (cls, "apply"), (cls, "count"),
-               (cls, "close"), (cls, "sources"), (FileNotes, "save"), (MinedPairs, "save")]
+    targets = [
+        (os, "fsync"),
+        (os, "replace"),
+        (os, "mkdir"),
+        (shutil, "rmtree"),
+        (cls, "apply"),
+        (cls, "count"),
+        (cls, "close"),
+        (cls, "sources"),
+        (FileNotes, "save"),
+        (MinedPairs, "save"),
+    ]
     originals = [(obj, name, getattr(obj, name)) for obj, name in targets]
     outcomes = set()
     for at in range(1, 500):

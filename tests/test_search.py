@@ -55,8 +55,13 @@ def test_stemming_meets_inflections(seed_index):
 
 
 def test_highlighted_substring_equals_the_matched_word(seed_index):
-    for query, expected in [("faking", {"faking"}), ("改竄", {"改ざん", "改竄"}), ("ＡＩ日報", {"ＡＩ日報", "AI", "ＡＩ", "AI日報", "日報"}),
-                            ("ガイド", {"ｶﾞｲﾄﾞ"}), ("evaluations", {"evaluations", "evaluate", "Evaluations", "evaluation"})]:
+    for query, expected in [
+        ("faking", {"faking"}),
+        ("改竄", {"改ざん", "改竄"}),
+        ("ＡＩ日報", {"ＡＩ日報", "AI", "ＡＩ", "AI日報", "日報"}),
+        ("ガイド", {"ｶﾞｲﾄﾞ"}),
+        ("evaluations", {"evaluations", "evaluate", "Evaluations", "evaluation"}),
+    ]:
         res = seed_index.search(query, limit=50, translate=False)
         assert res.hits, query
         for h in res.hits:
@@ -126,7 +131,9 @@ def test_papers_listing(seed_index):
     dated = [p.date for p in papers if p.date]
     assert dated == sorted(dated, reverse=True)
     assert len(papers) == 15  # 13 from the seed + 2 from records.jsonl
-    assert [p.title for p in seed_index.papers(since="2026")][0] == "How AI assistance impacts the formation of coding skills"
+    assert [p.title for p in seed_index.papers(since="2026")][
+        0
+    ] == "How AI assistance impacts the formation of coding skills"
 
 
 def test_show(seed_index):
@@ -158,7 +165,9 @@ def test_facet_counts_equal_counting_the_matching_records(seed_index):
         assert sum(got["kind"].values()) == len(records)
 
 
-@pytest.mark.parametrize("query,opts", [("model", {}), ("alignment faking", {"lang": "en"}), ("報酬", {"kind": "passage"})])
+@pytest.mark.parametrize(
+    "query,opts", [("model", {}), ("alignment faking", {"lang": "en"}), ("報酬", {"kind": "passage"})]
+)
 def test_counts_only_search_gives_the_same_total(seed_index, query, opts):
     full = seed_index.search(query, limit=10, facets=True, **opts)
     counts_only = seed_index.search(query, limit=0, facets=True, **opts)
@@ -166,11 +175,13 @@ def test_counts_only_search_gives_the_same_total(seed_index, query, opts):
     assert counts_only.facets == full.facets
 
 
-@pytest.mark.parametrize("query", ["alignment faking", "報酬関数の改ざん", '"reward tampering"', "モデル OR model",
-                                   "アライメント", "ti:sycophancy"])
+@pytest.mark.parametrize(
+    "query",
+    ["alignment faking", "報酬関数の改ざん", '"reward tampering"', "モデル OR model", "アライメント", "ti:sycophancy"],
+)
 def test_stored_offsets_highlight_exactly_like_a_fresh_analysis(seed_index, query):
-    from searchkit.search.highlight import highlight_record
     from searchkit.query.compile import QueryCompiler
+    from searchkit.search.highlight import highlight_record
 
     want = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).highlight
     tree = QueryCompiler(seed_index.analyzer, seed_index.ranking).compile(query).tree

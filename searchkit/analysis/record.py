@@ -33,5 +33,11 @@ def analyse_record(analyzer: Analyzer, rec: dict) -> Analysed:
     offsets.extend(text_offsets)  # offsets count from the start of each term's own field
     body = tuple(title + text)
     section = tuple(analyzer.index_terms(rec["section"])) if rec.get("section") else ()
-    return Analysed(title=body[: len(title)], text=body[len(title) :], section=section, body=body,
-                    words=tuple(title_words + text_words), spans=pack_spans(body, len(title), offsets))
+    return Analysed(
+        title=body[: len(title)],
+        text=body[len(title) :],
+        section=section,
+        body=body,
+        words=tuple(title_words + text_words),
+        spans=pack_spans(body, len(title), offsets),
+    )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator, NamedTuple, Sequence
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from .unicode import JA, LATIN, script_runs
 
@@ -257,7 +258,9 @@ class Tokenizer:
                 a, b = starts[a], ends[b - 1]
             append(_new(Token, (w, a, b, "en", w, "", False)))
 
-    def _japanese(self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]) -> None:
+    def _japanese(
+        self, norm: str, s: int, e: int, starts: Sequence[int], ends: Sequence[int], out: list[Token]
+    ) -> None:
         pos = s
         features = self._feature_cache
         for node in self.tagger(norm[s:e]):

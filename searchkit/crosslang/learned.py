@@ -90,8 +90,11 @@ def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]
         partner = named.get(e.id)
         candidates = english_of_doc.get(e.doc, [])
         if partner is None and 0 < len(candidates) <= MAX_LINK_CANDIDATES:
-            ranked = linker.rank(f"{e.title} {e.text}", "ja",
-                                 [{"id": c.id, "title": c.title, "text": c.text, "lang": "en"} for c in candidates])
+            ranked = linker.rank(
+                f"{e.title} {e.text}",
+                "ja",
+                [{"id": c.id, "title": c.title, "text": c.text, "lang": "en"} for c in candidates],
+            )
             partner = by_id[ranked[0][0]["id"]] if ranked else None
         if partner is not None:
             ja = _content(analyzer, f"{e.title}\n{e.text}", ascii_terms=False)
@@ -102,4 +105,6 @@ def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]
 
 
 def _content(analyzer, text: str, ascii_terms: bool) -> list[str]:
-    return sorted({t.text for t in analyzer.analyze(text) if not t.stop and len(t.text) > 1 and t.text.isascii() == ascii_terms})
+    return sorted(
+        {t.text for t in analyzer.analyze(text) if not t.stop and len(t.text) > 1 and t.text.isascii() == ascii_terms}
+    )

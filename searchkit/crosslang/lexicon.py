@@ -25,7 +25,19 @@ UNIDIC = DATA / "unidic-loanwords.tsv.gz"
 CACHE_VERSION = 2
 MAX_KEY_WORDS = 4
 # words that JMdict glosses use as placeholders, not meaning ("to conceal (something)")
-_FILLER = ENGLISH_STOP_WORDS | {"to", "one", "one's", "oneself", "someone", "something", "somebody", "etc", "esp", "e.g", "i.e"}
+_FILLER = ENGLISH_STOP_WORDS | {
+    "to",
+    "one",
+    "one's",
+    "oneself",
+    "someone",
+    "something",
+    "somebody",
+    "etc",
+    "esp",
+    "e.g",
+    "i.e",
+}
 _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
@@ -81,8 +93,12 @@ class Lexicon:
         if " " in key or len(key) < 6:
             return []
         prefix = key[: max(5, len(key) - 2)]
-        return self._entries("en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
-                             (prefix, prefix + "\uffff", key), limit, rank_offset=4)
+        return self._entries(
+            "en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
+            (prefix, prefix + "\uffff", key),
+            limit,
+            rank_offset=4,
+        )
 
     def en_to_ja_head(self, key: str, limit: int = 12) -> list[Entry]:
         """Entries whose gloss starts with the word and says more (robust -> 頑健 "robust

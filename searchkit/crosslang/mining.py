@@ -12,9 +12,9 @@ import json
 import re
 from pathlib import Path
 
-from ..indexing.durable import replace_json
-from ..analysis.unicode import JA, LATIN, char_script
 from ..analysis.tokenizer import Tokenizer
+from ..analysis.unicode import JA, LATIN, char_script
+from ..indexing.durable import replace_json
 
 _PAREN = re.compile(r"[(（]([^()（）\n]{1,40})[)）]")
 MAX_WORDS = 5

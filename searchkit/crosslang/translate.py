@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.tokenizer import Token
@@ -29,7 +29,8 @@ KNOWN_WORD_SPELLING = 0.55
 SOURCES = ("glossary", "mined", "unidic", "jmdict", "translit", "derived", "chain", "learned")
 # English function words: not worth translating on their own (Snowball's English stop list,
 # plus prepositions that titles use as glue). Inside a longer unit they still count.
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
 herself it its itself they them their theirs themselves what which who whom this that these those am is
 are was were be been being have has had having do does did doing would should could ought a an the and
@@ -37,12 +38,21 @@ but if or because as until while of at by for with about against between into th
 after above below to from up down in out on off over under again further then once here there when where
 why how all any both each few more most other some such no nor not only own same so than too very can
 will just s t don shall may might must via toward towards using based upon within without among across
-""".split())
+""".split()
+)
 # derived: a dictionary translation of the word's base with the suffix applied (頑健性 -> robust-ness);
 # chain: through one pivot of the dictionaries when no direct translation occurs in the index
 # learned: from the collection's own linked ja/en passages (crosslang.learned), times its strength
-SOURCE_WEIGHT = {"glossary": 1.0, "mined": 0.9, "unidic": 0.9, "jmdict": 0.8, "translit": 0.6, "derived": 0.7,
-                 "chain": 0.5, "learned": 0.7}
+SOURCE_WEIGHT = {
+    "glossary": 1.0,
+    "mined": 0.9,
+    "unidic": 0.9,
+    "jmdict": 0.8,
+    "translit": 0.6,
+    "derived": 0.7,
+    "chain": 0.5,
+    "learned": 0.7,
+}
 CHAIN_PIVOTS, CHAIN_FAN_OUT = 12, 6  # pivots followed by a chained lookup, and translations of each
 CHAIN_CANDIDATES = 240  # at most this many chained candidates are scored (each is analysed), in pivot order
 MAX_UNIT_TOKENS = 4
@@ -61,8 +71,13 @@ class Translation:
     via: str = ""  # derived and chained translations: what they were derived or chained from
 
     def to_dict(self) -> dict:
-        out = {"from": self.source, "to": self.target, "terms": list(self.terms), "source": self.origin,
-               "weight": round(self.weight, 3)}
+        out = {
+            "from": self.source,
+            "to": self.target,
+            "terms": list(self.terms),
+            "source": self.origin,
+            "weight": round(self.weight, 3),
+        }
         if self.via:
             out["via"] = self.via
         return out
@@ -170,13 +185,23 @@ class Translator:
                 # a katakana compound no dictionary knows (ジェイルブレイク = ジェイル + ブレイク):
                 # one unit, so that transliteration can match it as a whole
                 n = 0
-                while (i + n < len(toks) and toks[i + n][0] == wi and KATAKANA.match(toks[i + n][1].norm)
-                       and (n == 0 or toks[i + n - 1][1].end == toks[i + n][1].start)):
+                while (
+                    i + n < len(toks)
+                    and toks[i + n][0] == wi
+                    and KATAKANA.match(toks[i + n][1].norm)
+                    and (n == 0 or toks[i + n - 1][1].end == toks[i + n][1].start)
+                ):
                     n += 1
                 if n >= 2:
                     best = (n, self._span_text(words, toks[i : i + n]))
-            if not best and tok.lang == "ja" and i + 1 < len(toks) and toks[i + 1][0] == wi \
-                    and toks[i + 1][1].norm in JA_SUFFIXES and toks[i + 1][1].start == tok.end:
+            if (
+                not best
+                and tok.lang == "ja"
+                and i + 1 < len(toks)
+                and toks[i + 1][0] == wi
+                and toks[i + 1][1].norm in JA_SUFFIXES
+                and toks[i + 1][1].start == tok.end
+            ):
                 best = (2, self._span_text(words, toks[i : i + 2]))  # 頑健性: a derived word, one unit
             if best:
                 n, text = best
@@ -197,14 +222,23 @@ class Translator:
     def _resegment(self, word: str, toks: list[Token]) -> list[Token]:
         """A Japanese word MeCab split into pieces the dictionaries do not know (実証例 -> 実 /
         証例) is split again into the longest dictionary words it is made of (実証 / 例)."""
-        if len(toks) < 2 or not any(t.lang == "ja" and not KATAKANA.match(t.norm) and not self._known(t.norm, "ja")
-                                    and not self._known(t.lemma, "ja") for t in toks):
+        if len(toks) < 2 or not any(
+            t.lang == "ja"
+            and not KATAKANA.match(t.norm)
+            and not self._known(t.norm, "ja")
+            and not self._known(t.lemma, "ja")
+            for t in toks
+        ):
             return toks
         out, i = [], 0
         while i < len(toks):
             j = i
-            while j < len(toks) and toks[j].lang == "ja" and not KATAKANA.match(toks[j].norm) \
-                    and (j == i or toks[j - 1].end == toks[j].start):
+            while (
+                j < len(toks)
+                and toks[j].lang == "ja"
+                and not KATAKANA.match(toks[j].norm)
+                and (j == i or toks[j - 1].end == toks[j].start)
+            ):
                 j += 1
             if j - i < 2:
                 out.append(toks[i])
@@ -319,8 +353,10 @@ class Translator:
                 # 毒づけ(ポイズニング): a mined katakana gloss, transliterated on (-> poisoning)
                 for gloss in sorted(self.mined.get(norm, ())):
                     if KATAKANA.match(normalize_key(gloss)):
-                        cands += [(t, "chain", 1, True, f"{gloss} (mined, transliterated)")
-                                  for t, _ in self.sound.english_for(normalize_key(gloss))]
+                        cands += [
+                            (t, "chain", 1, True, f"{gloss} (mined, transliterated)")
+                            for t, _ in self.sound.english_for(normalize_key(gloss))
+                        ]
         if lang == "en":
             key = self.lexicon.english_key(text)
             entries = self.lexicon.en_to_ja(key, limit=40) if key else []
@@ -333,8 +369,9 @@ class Translator:
         out = self._score(text, cands, partial)
         if lang == "en" and len(toks) == 1:
             related = self.lexicon.en_to_ja_related(self.lexicon.english_key(text))
-            out = self._score(text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src],
-                              partial)
+            out = self._score(
+                text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src], partial
+            )
         if not out and "learned" in src and self.learned:
             # only where the dictionaries leave a gap: added to every word, the learned pairs
             # (often the collection's commonest words) cost precision
@@ -355,8 +392,11 @@ class Translator:
         if len(terms) != 1 or terms[0] not in self.learned:
             return []
         w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
-        return [Translation(text, other, (other,), "learned", w * strength, "linked passages")
-                for other, strength in self.learned[terms[0]] if self._frequency((other,))]
+        return [
+            Translation(text, other, (other,), "learned", w * strength, "linked passages")
+            for other, strength in self.learned[terms[0]]
+            if self._frequency((other,))
+        ]
 
     def _derived(self, text: str, lang: str, toks: list[Token]) -> list[tuple]:
         """Candidates from the word's base and its derivational suffix, when the word itself gave
@@ -400,14 +440,25 @@ class Translator:
                 for gloss in self.lexicon.ja_to_en(pivot.text, limit=CHAIN_FAN_OUT):
                     key = self.lexicon.english_key(gloss.text)
                     if key and key != own:
-                        out += [(e.text, "chain", pivot.rank + gloss.rank + e.rank, e.common, f"{pivot.text} / {gloss.text}")
-                                for e in self.lexicon.en_to_ja(key, limit=CHAIN_FAN_OUT) if e.text != pivot.text]
+                        out += [
+                            (
+                                e.text,
+                                "chain",
+                                pivot.rank + gloss.rank + e.rank,
+                                e.common,
+                                f"{pivot.text} / {gloss.text}",
+                            )
+                            for e in self.lexicon.en_to_ja(key, limit=CHAIN_FAN_OUT)
+                            if e.text != pivot.text
+                        ]
             else:  # pivot: an English gloss -> its other Japanese heads -> their glosses
                 key = self.lexicon.english_key(pivot.text)
                 for head in self.lexicon.en_to_ja(key, limit=CHAIN_FAN_OUT) if key else []:
                     if normalize_key(head.text) != own:
-                        out += [(g.text, "chain", pivot.rank + head.rank + g.rank, g.common, f"{pivot.text} / {head.text}")
-                                for g in self.lexicon.ja_to_en(head.text, limit=CHAIN_FAN_OUT)]
+                        out += [
+                            (g.text, "chain", pivot.rank + head.rank + g.rank, g.common, f"{pivot.text} / {head.text}")
+                            for g in self.lexicon.ja_to_en(head.text, limit=CHAIN_FAN_OUT)
+                        ]
             if len(out) >= CHAIN_CANDIDATES:
                 break
         return out[:CHAIN_CANDIDATES]
@@ -421,7 +472,12 @@ class Translator:
             terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
             if not terms or terms == own or len(terms) > MAX_UNIT_TOKENS:
                 continue
-            w = self.config.weight * SOURCE_WEIGHT[origin] / (1.0 + self.config.rank_decay * rank) * (1.0 if common else self.config.uncommon)
+            w = (
+                self.config.weight
+                * SOURCE_WEIGHT[origin]
+                / (1.0 + self.config.rank_decay * rank)
+                * (1.0 if common else self.config.uncommon)
+            )
             if partial:
                 w *= self.config.partial_factor
             variants = [(terms, w)]
@@ -437,9 +493,15 @@ class Translator:
         if self.config.prevalence and best:
             dfs = {terms: self._frequency(terms) for terms in best}
             top = math.log1p(max(dfs.values()))
-            best = {terms: replace(t, weight=t.weight * (1.0 + self.config.prevalence * math.log1p(dfs[terms]) / top) /
-                                   (1.0 + self.config.prevalence))
-                    for terms, t in best.items()}
+            best = {
+                terms: replace(
+                    t,
+                    weight=t.weight
+                    * (1.0 + self.config.prevalence * math.log1p(dfs[terms]) / top)
+                    / (1.0 + self.config.prevalence),
+                )
+                for terms, t in best.items()
+            }
         return sorted(best.values(), key=lambda t: (-t.weight, -self._frequency(t.terms)))
 
     def _frequency(self, terms: tuple[str, ...]) -> int:
@@ -469,7 +531,9 @@ class Translator:
         spelling = KNOWN_WORD_SPELLING if known else MIN_SPELLING
         norm = "".join(t.norm for t in toks)
         if all(t.lang == "ja" for t in toks) and KATAKANA.match(norm):
-            found = [(term, (term,), sim) for term, sim in self.sound.english_for(norm, min_spelling=spelling, exact=known)]
+            found = [
+                (term, (term,), sim) for term, sim in self.sound.english_for(norm, min_spelling=spelling, exact=known)
+            ]
         elif len(toks) == 1 and toks[0].lang == "en":
             found = []
             for written, sim in self.sound.katakana_for(norm, min_spelling=spelling, exact=known):

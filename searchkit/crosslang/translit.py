@@ -11,26 +11,119 @@ import re
 from difflib import SequenceMatcher
 
 _KANA = {
-    "ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o", "カ": "ka", "キ": "ki", "ク": "ku", "ケ": "ke", "コ": "ko",
-    "サ": "sa", "シ": "shi", "ス": "su", "セ": "se", "ソ": "so", "タ": "ta", "チ": "chi", "ツ": "tsu", "テ": "te",
-    "ト": "to", "ナ": "na", "ニ": "ni", "ヌ": "nu", "ネ": "ne", "ノ": "no", "ハ": "ha", "ヒ": "hi", "フ": "fu",
-    "ヘ": "he", "ホ": "ho", "マ": "ma", "ミ": "mi", "ム": "mu", "メ": "me", "モ": "mo", "ヤ": "ya", "ユ": "yu",
-    "ヨ": "yo", "ラ": "ra", "リ": "ri", "ル": "ru", "レ": "re", "ロ": "ro", "ワ": "wa", "ヲ": "o", "ン": "n",
-    "ガ": "ga", "ギ": "gi", "グ": "gu", "ゲ": "ge", "ゴ": "go", "ザ": "za", "ジ": "ji", "ズ": "zu", "ゼ": "ze",
-    "ゾ": "zo", "ダ": "da", "ヂ": "ji", "ヅ": "zu", "デ": "de", "ド": "do", "バ": "ba", "ビ": "bi", "ブ": "bu",
-    "ベ": "be", "ボ": "bo", "パ": "pa", "ピ": "pi", "プ": "pu", "ペ": "pe", "ポ": "po", "ヴ": "vu",
-    "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o", "ャ": "ya", "ュ": "yu", "ョ": "yo", "ヮ": "wa",
+    "ア": "a",
+    "イ": "i",
+    "ウ": "u",
+    "エ": "e",
+    "オ": "o",
+    "カ": "ka",
+    "キ": "ki",
+    "ク": "ku",
+    "ケ": "ke",
+    "コ": "ko",
+    "サ": "sa",
+    "シ": "shi",
+    "ス": "su",
+    "セ": "se",
+    "ソ": "so",
+    "タ": "ta",
+    "チ": "chi",
+    "ツ": "tsu",
+    "テ": "te",
+    "ト": "to",
+    "ナ": "na",
+    "ニ": "ni",
+    "ヌ": "nu",
+    "ネ": "ne",
+    "ノ": "no",
+    "ハ": "ha",
+    "ヒ": "hi",
+    "フ": "fu",
+    "ヘ": "he",
+    "ホ": "ho",
+    "マ": "ma",
+    "ミ": "mi",
+    "ム": "mu",
+    "メ": "me",
+    "モ": "mo",
+    "ヤ": "ya",
+    "ユ": "yu",
+    "ヨ": "yo",
+    "ラ": "ra",
+    "リ": "ri",
+    "ル": "ru",
+    "レ": "re",
+    "ロ": "ro",
+    "ワ": "wa",
+    "ヲ": "o",
+    "ン": "n",
+    "ガ": "ga",
+    "ギ": "gi",
+    "グ": "gu",
+    "ゲ": "ge",
+    "ゴ": "go",
+    "ザ": "za",
+    "ジ": "ji",
+    "ズ": "zu",
+    "ゼ": "ze",
+    "ゾ": "zo",
+    "ダ": "da",
+    "ヂ": "ji",
+    "ヅ": "zu",
+    "デ": "de",
+    "ド": "do",
+    "バ": "ba",
+    "ビ": "bi",
+    "ブ": "bu",
+    "ベ": "be",
+    "ボ": "bo",
+    "パ": "pa",
+    "ピ": "pi",
+    "プ": "pu",
+    "ペ": "pe",
+    "ポ": "po",
+    "ヴ": "vu",
+    "ァ": "a",
+    "ィ": "i",
+    "ゥ": "u",
+    "ェ": "e",
+    "ォ": "o",
+    "ャ": "ya",
+    "ュ": "yu",
+    "ョ": "yo",
+    "ヮ": "wa",
 }
 _SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
 _SMALL_V = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
 KATAKANA = re.compile(r"^[ァ-ヴー・]+$")
-_ENGLISH_FOLDS = [("tion", "shon"), ("sion", "shon"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("gh", ""), ("wh", "w"),
-                  ("qu", "kw"), ("x", "ks")]
+_ENGLISH_FOLDS = [
+    ("tion", "shon"),
+    ("sion", "shon"),
+    ("ph", "f"),
+    ("th", "s"),
+    ("ck", "k"),
+    ("gh", ""),
+    ("wh", "w"),
+    ("qu", "kw"),
+    ("x", "ks"),
+]
 # sounds Japanese does not distinguish, or writes differently (n before p/b is often m)
 _SKELETON_FOLDS = str.maketrans({"l": "r", "v": "b", "c": "k", "q": "k", "z": "s", "f": "h", "m": "n", "d": "t"})
 MIN_SKELETON = 3
 MIN_SPELLING = 0.5  # similarity of the whole spellings (vowels included) a skeleton match also needs
-_LOOSE = [("tion", "shon"), ("sion", "shon"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("l", "r"), ("v", "b"), ("c", "k"), ("y", "i")]
+_LOOSE = [
+    ("tion", "shon"),
+    ("sion", "shon"),
+    ("ph", "f"),
+    ("th", "s"),
+    ("ck", "k"),
+    ("qu", "kw"),
+    ("x", "ks"),
+    ("l", "r"),
+    ("v", "b"),
+    ("c", "k"),
+    ("y", "i"),
+]
 
 
 def romanize(kata: str) -> str:
@@ -155,8 +248,9 @@ class SoundIndex:
         scored.sort(key=lambda es: -es[1])
         return scored[:limit]
 
-    def english_for(self, katakana: str, limit: int = 3, min_spelling: float = MIN_SPELLING,
-                    exact: bool = False) -> list[tuple[str, float]]:
+    def english_for(
+        self, katakana: str, limit: int = 3, min_spelling: float = MIN_SPELLING, exact: bool = False
+    ) -> list[tuple[str, float]]:
         """English index terms that sound like a katakana word (romanised, -ing folded)."""
         roman = romanize(katakana)
         keys = {skeleton(roman, False)}
@@ -168,12 +262,14 @@ class SoundIndex:
                 if exact and s < 1.0:
                     continue
                 if spelling_similarity(word, katakana) >= min_spelling or (
-                        roman.endswith("ingu") and spelling_similarity(word, katakana[:-3]) >= min_spelling):
+                    roman.endswith("ingu") and spelling_similarity(word, katakana[:-3]) >= min_spelling
+                ):
                     out[term] = max(out.get(term, 0.0), s)
         return sorted(out.items(), key=lambda ts: -ts[1])[:limit]
 
-    def katakana_for(self, english: str, limit: int = 3, min_spelling: float = MIN_SPELLING,
-                     exact: bool = False) -> list[tuple[str, float]]:
+    def katakana_for(
+        self, english: str, limit: int = 3, min_spelling: float = MIN_SPELLING, exact: bool = False
+    ) -> list[tuple[str, float]]:
         """Katakana of the index (terms, or words as written) that sound like an English word;
         ``exact``: only the same consonant skeleton."""
         found = self._best(skeleton(english, True), self._katakana, limit * 3)

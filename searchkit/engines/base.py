@@ -10,20 +10,34 @@ hits, filters and phrases must not.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, Iterable
+from typing import ClassVar
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.record import Analysed
 from ..errors import REBUILD, IndexMismatchError
-from ..query.tree import Query
+from ..query.tree import KeywordQ, Query
 from ..ranking import Ranking
 
 # Every record an engine stores has exactly these keys (strings, except line/position: int).
 RECORD_FIELDS = (
-    "id", "kind", "lang", "doc", "title", "text", "section", "date", "category", "url",
-    "path", "line", "position", "source_hash", "translation_of",
+    "id",
+    "kind",
+    "lang",
+    "doc",
+    "title",
+    "text",
+    "section",
+    "date",
+    "category",
+    "url",
+    "path",
+    "line",
+    "position",
+    "source_hash",
+    "translation_of",
 )
 
 
@@ -37,6 +51,30 @@ class EngineHit:
 class SearchPage:
     total: int  # exact number of matching records
     hits: list[EngineHit]
+
+
+KEYWORD_FIELDS = ("id", "kind", "lang", "doc", "category", "path")
+
+
+def keyword_fields(rec: dict) -> dict[str, str]:
+    """The keyword fields every engine indexes for a record, the derived ones included:
+    ``category_key`` (case-insensitive category filters), ``year`` (facets), ``source_key``
+    ("<hash> <path>": the index itself knows which file versions it holds)."""
+    out = {k: str(rec[k]) for k in KEYWORD_FIELDS if rec.get(k) not in ("", None)}
+    if rec.get("category"):
+        out["category_key"] = rec["category"].lower()
+    if rec.get("date"):
+        out["year"] = rec["date"][:4]
+    out["source_key"] = f"{rec['source_hash']} {rec['path']}"
+    return out
+
+
+def keyword_term(q: KeywordQ) -> tuple[str, str]:
+    """The indexed field and value a keyword filter looks up: a category case-insensitively,
+    every value but an id lower-cased (as :func:`keyword_fields` and the ingest store them)."""
+    if q.field == "category":
+        return "category_key", q.value.lower()
+    return q.field, q.value if q.field == "id" else q.value.lower()
 
 
 def damaged(data: Path, reason: str, missing: bool = False) -> IndexMismatchError:
@@ -99,12 +137,11 @@ class Engine(ABC):
         """Ranked records matching ``query`` and every filter: score descending, equal scores
         by id ascending (:func:`ranked_page`), so a page never depends on the build history."""
 
-    def search_groups(self, query: Query, filters: list[Query], field: str, values: tuple[str, ...],
-                      limit: int) -> dict[str, SearchPage]:
+    def search_groups(
+        self, query: Query, filters: list[Query], field: str, values: tuple[str, ...], limit: int
+    ) -> dict[str, SearchPage]:
         """The best ``limit`` records of each value of the keyword ``field`` (e.g. each language),
         ranked and tie-broken as :meth:`search`. Engines may do this in one pass."""
-        from ..query.tree import KeywordQ
-
         return {v: self.search(query, [*filters, KeywordQ(field, v)], limit) for v in values}
 
     @abstractmethod
@@ -120,6 +157,15 @@ class Engine(ABC):
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
         """Counts of each value of ``fields`` (kind, lang, doc, category, path, year) among the
         matching records; empty values are not counted."""
+
+    def fields_with(self, *terms: str) -> list[tuple[str, float]]:
+        """The weighted text fields (:mod:`searchkit.ranking`) that contain every one of
+        ``terms``: a query over "every text field" expands to these (others cannot match)."""
+        return [(f, w) for f, w in self.ranking.field_weights.items() if all(self.field_frequency(f, t) for t in terms)]
+
+    @abstractmethod
+    def field_frequency(self, field: str, term: str) -> int:
+        """Number of records whose text field ``field`` contains the index term."""
 
     @abstractmethod
     def doc_frequency(self, term: str) -> int:

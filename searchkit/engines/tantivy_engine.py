@@ -17,19 +17,19 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import tantivy
 from tantivy import FieldType, Occur, Query
 
 from ..analysis.analyzer import Analyzer
-from ..errors import IndexLockedError, IndexMismatchError
 from ..analysis.record import Analysed
+from ..errors import IndexLockedError, IndexMismatchError
 from ..query.tree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 from ..query.tree import Query as Q
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, damaged, ranked_page
+from .base import Engine, EngineHit, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
 
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
@@ -104,7 +104,7 @@ class TantivyEngine(Engine):
         self._path = path
         self._schema = ix.schema
         self._analyzer = analyzer
-        self._ranking = ranking
+        self.ranking = ranking
 
     # -- lifecycle --
     @classmethod
@@ -117,7 +117,7 @@ class TantivyEngine(Engine):
             ix = tantivy.Index.open(str(path))
             ix.reload()
             engine = cls(ix, path, analyzer, ranking)
-            engine._search().num_docs  # reads every segment's metadata: damage is reported here
+            _ = engine._search().num_docs  # reads every segment's metadata: damage is reported here
         except (ValueError, OSError) as exc:
             raise damaged(path, str(exc), missing=True) from exc
         return engine
@@ -142,13 +142,19 @@ class TantivyEngine(Engine):
 
     # -- writing --
     @_guarded
-    def apply(self, delete_paths: Iterable[str], records: Iterable[tuple[dict, Analysed]],
-              progress: Callable[[int], None] | None = None) -> int:
+    def apply(
+        self,
+        delete_paths: Iterable[str],
+        records: Iterable[tuple[dict, Analysed]],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         try:
             writer = self._ix.writer(heap_size=WRITER_HEAP)
         except ValueError as exc:
             if "Lock" in str(exc):
-                raise IndexLockedError("the index is being updated by another process; try again when it has finished") from exc
+                raise IndexLockedError(
+                    "the index is being updated by another process; try again when it has finished"
+                ) from exc
             raise
         added = 0
         try:
@@ -171,14 +177,9 @@ class TantivyEngine(Engine):
     def _document(rec: dict, terms: Analysed):
         doc = tantivy.Document()
         rec = {k: v for k, v in rec.items() if v not in ("", None)}
-        for name in ("id", "kind", "lang", "doc", "category", "path"):
-            if name in rec:
-                doc.add_text(name, str(rec[name]))
-        if "category" in rec:
-            doc.add_text("category_key", rec["category"].lower())
-        doc.add_text("source_key", f"{rec['source_hash']} {rec['path']}")
+        for name, value in keyword_fields(rec).items():
+            doc.add_text(name, value)
         if rec.get("date"):
-            doc.add_text("year", rec["date"][:4])
             num = date_number(rec["date"])
             if num is not None:
                 doc.add_integer("date_num", num)
@@ -207,14 +208,12 @@ class TantivyEngine(Engine):
         if isinstance(q, TermQ):
             if q.field:
                 return self._boost(self._term(q.field, q.term), q.boost)
-            return self._any([self._boost(self._term(f, q.term), w * q.boost) for f, w in self._fields_with(q.term)])
+            return self._any([self._boost(self._term(f, q.term), w * q.boost) for f, w in self.fields_with(q.term)])
         if isinstance(q, PhraseQ):
-            fields = [(q.field, 1.0)] if q.field else self._fields_with(*q.terms)
+            fields = [(q.field, 1.0)] if q.field else self.fields_with(*q.terms)
             return self._any([self._boost(self._phrase(f, q.terms, q.slop), w * q.boost) for f, w in fields])
         if isinstance(q, KeywordQ):
-            if q.field == "category":
-                return self._term("category_key", q.value.lower())
-            return self._term(q.field, q.value if q.field == "id" else q.value.lower())
+            return self._term(*keyword_term(q))
         if isinstance(q, DateRangeQ):
             lo = date_number(q.start) if q.start else None
             hi = date_number(q.end) if q.end else None
@@ -249,9 +248,9 @@ class TantivyEngine(Engine):
             return Query.empty_query()
         return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
 
-    def _fields_with(self, *terms: str) -> list[tuple[str, float]]:
-        s = self._search()
-        return [(f, w) for f, w in self._ranking.field_weights.items() if all(s.doc_freq(f, _safe(t)) for t in terms)]
+    @_guarded
+    def field_frequency(self, field: str, term: str) -> int:
+        return self._search().doc_freq(field, _safe(term))
 
     def _filtered(self, query, filters: list[Q]):
         """``query`` restricted by the filters, which add nothing to the score."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import struct
 import zlib
+from collections.abc import Callable, Iterable
 from math import log
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 from whoosh.analysis.acore import Token
@@ -43,8 +43,8 @@ from whoosh.sorting import Count, FieldFacet
 from whoosh.util import make_binary_tree
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
-from ..errors import IndexLockedError, QuerySyntaxError
 from ..analysis.record import Analysed
+from ..errors import IndexLockedError, QuerySyntaxError
 from ..query.tree import (
     BoolQ,
     DateRangeQ,
@@ -56,7 +56,7 @@ from ..query.tree import (
     TermQ,
 )
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, damaged, ranked_page
+from .base import Engine, EngineHit, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
 
 INDEX_NAME = "searchkit"
 
@@ -95,8 +95,17 @@ class SearchkitTokenizer(Tokenizer):
         return self._analyzer
 
     def __call__(
-        self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-        start_pos=0, start_char=0, tokenize=True, mode="", **kwargs,
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
@@ -256,8 +265,17 @@ def _any(queries: list):
 # What reading a damaged index raises inside Whoosh (missing or truncated segment files; a data
 # folder a rebuild removed under a reader: EmptyIndexError, then ReaderClosed). The index turns
 # these into a retry on the new commit (Index._read) or one error line.
-_DAMAGE = (OSError, EOFError, ValueError, IndexError, KeyError, struct.error, zlib.error,
-           whoosh_index.EmptyIndexError, ReaderClosed)
+_DAMAGE = (
+    OSError,
+    EOFError,
+    ValueError,
+    IndexError,
+    KeyError,
+    struct.error,
+    zlib.error,
+    whoosh_index.EmptyIndexError,
+    ReaderClosed,
+)
 
 
 def _guarded(method):
@@ -287,11 +305,7 @@ def _document(rec: dict, terms: Analysed) -> dict:
     # term lists (Whoosh numbers their positions) analysed once by searchkit.analysis.record
     doc["body"], doc["words"] = list(terms.body), list(terms.words)
     doc["spans"] = terms.spans
-    doc["source_key"] = f"{rec['source_hash']} {rec['path']}"
-    if rec.get("category"):
-        doc["category_key"] = rec["category"].lower()
-    if rec.get("date"):
-        doc["year"] = rec["date"][:4]
+    doc.update(keyword_fields(rec))
     return doc
 
 
@@ -312,7 +326,7 @@ class WhooshEngine(Engine):
         self._ix = ix
         self._path = path or Path(ix.storage.folder)
         self._analyzer = analyzer
-        self._ranking = ranking
+        self.ranking = ranking
         self._bind(ix.schema)
         self._searcher = None
 
@@ -367,8 +381,11 @@ class WhooshEngine(Engine):
         words.analyzer.tokenizer = self._analyzer.tokenizer
 
     def _weighting(self):
-        return LuceneBM25F(B=self._ranking.b, K1=self._ranking.k1) if self._ranking.idf == "lucene" else \
-            BM25F(B=self._ranking.b, K1=self._ranking.k1)
+        return (
+            LuceneBM25F(B=self.ranking.b, K1=self.ranking.k1)
+            if self.ranking.idf == "lucene"
+            else BM25F(B=self.ranking.b, K1=self.ranking.k1)
+        )
 
     @_guarded
     def _search(self):
@@ -395,11 +412,18 @@ class WhooshEngine(Engine):
         return out
 
     @_guarded
-    def apply(self, delete_paths: Iterable[str], records: Iterable[tuple[dict, Analysed]], progress: Callable[[int], None] | None = None) -> int:
+    def apply(
+        self,
+        delete_paths: Iterable[str],
+        records: Iterable[tuple[dict, Analysed]],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         try:
             writer = self._ix.writer()
         except LockError as exc:
-            raise IndexLockedError("the index is being updated by another process; try again when it has finished") from exc
+            raise IndexLockedError(
+                "the index is being updated by another process; try again when it has finished"
+            ) from exc
         self._bind(writer.schema)
         try:
             for path in delete_paths:
@@ -417,18 +441,17 @@ class WhooshEngine(Engine):
         if isinstance(q, TermQ):
             if q.field:
                 return Term(q.field, q.term, boost=q.boost)
-            return _any([Term(f, q.term, boost=w * q.boost) for f, w in self._fields_with(q.term)])
+            return _any([Term(f, q.term, boost=w * q.boost) for f, w in self.fields_with(q.term)])
         if isinstance(q, PhraseQ):
             if q.field:
                 # Whoosh counts slop from 1 (= adjacent)
                 return BM25Phrase(q.field, list(q.terms), q.slop + 1, q.boost, self._weighting())
-            fields = dict(self._fields_with(*q.terms))
-            return _any([BM25Phrase(f, list(q.terms), q.slop + 1, w * q.boost, self._weighting())
-                         for f, w in fields.items()])
+            fields = dict(self.fields_with(*q.terms))
+            return _any(
+                [BM25Phrase(f, list(q.terms), q.slop + 1, w * q.boost, self._weighting()) for f, w in fields.items()]
+            )
         if isinstance(q, KeywordQ):
-            if q.field == "category":
-                return Term("category_key", q.value.lower())
-            return Term(q.field, q.value if q.field == "id" else q.value.lower())
+            return Term(*keyword_term(q))
         if isinstance(q, DateRangeQ):
             return TermRange("date", q.start or None, q.end or None)
         if isinstance(q, MatchAllQ):
@@ -440,7 +463,9 @@ class WhooshEngine(Engine):
             if q.must:
                 base = And([self._to_whoosh(c) for c in q.must]) if len(q.must) > 1 else self._to_whoosh(q.must[0])
             if q.should:
-                should = Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
+                should = (
+                    Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
+                )
                 base = should if base is None else AndMaybe(base, should)
             if q.must_not:
                 neg = Or([self._to_whoosh(c) for c in q.must_not])
@@ -448,12 +473,9 @@ class WhooshEngine(Engine):
             return base if base is not None else Every()
         raise TypeError(f"unknown query node {q!r}")
 
-    def _fields_with(self, *terms: str) -> list[tuple[str, float]]:
-        """The weighted text fields that contain every one of ``terms`` (others cannot match,
-        and leaving them out keeps Whoosh's matcher trees small)."""
-        s = self._search()
-        return [(f, w) for f, w in self._ranking.field_weights.items()
-                if all(s.doc_frequency(f, t) for t in terms)]
+    @_guarded
+    def field_frequency(self, field: str, term: str) -> int:
+        return self._search().doc_frequency(field, term)
 
     def _filter(self, filters: list[Query]):
         if not filters:
@@ -474,8 +496,10 @@ class WhooshEngine(Engine):
         collector = FilterCollector(every, allow=wf) if wf is not None else every
         s.search_with_collector(wq, collector)
         results = collector.results()
-        return sorted(((float(results.score(i) or 0.0), results.docnum(i)) for i in range(results.scored_length())),
-                      key=lambda sn: -sn[0])
+        return sorted(
+            ((float(results.score(i) or 0.0), results.docnum(i)) for i in range(results.scored_length())),
+            key=lambda sn: -sn[0],
+        )
 
     @staticmethod
     def _page(s, found: list[tuple[float, int]], limit: int, offset: int) -> SearchPage:
@@ -490,8 +514,9 @@ class WhooshEngine(Engine):
         return self._page(s, self._scored(s, query, filters), limit, offset)
 
     @_guarded
-    def search_groups(self, query: Query, filters: list[Query], field: str, values: tuple[str, ...],
-                      limit: int) -> dict[str, SearchPage]:
+    def search_groups(
+        self, query: Query, filters: list[Query], field: str, values: tuple[str, ...], limit: int
+    ) -> dict[str, SearchPage]:
         """One scoring pass, split by the field's column."""
         s = self._search()
         column = s.reader().column_reader(field)
@@ -527,8 +552,11 @@ class WhooshEngine(Engine):
         results = s.search(wq, filter=self._filter(filters), limit=1, scored=False, terms=False, groupedby=groups)
         out = {}
         for f in fields:
-            out[f] = {(k.decode("utf-8") if isinstance(k, bytes) else k): n
-                      for k, n in results.groups(f).items() if k not in ("", b"", None)}
+            out[f] = {
+                (k.decode("utf-8") if isinstance(k, bytes) else k): n
+                for k, n in results.groups(f).items()
+                if k not in ("", b"", None)
+            }
         return out
 
     @_guarded

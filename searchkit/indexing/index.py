@@ -16,23 +16,31 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
-from . import manifest as mf
 from ..analysis.analyzer import Analyzer
-from .durable import sync_tree
 from ..engines import Engine, get_engine
-from ..errors import OTHER_FOLDER, REBUILD, REBUILD_ENGINE, IndexMismatchError, IngestError, NotFoundError, SearchkitError
+from ..errors import (
+    OTHER_FOLDER,
+    REBUILD,
+    REBUILD_ENGINE,
+    IndexMismatchError,
+    IngestError,
+    NotFoundError,
+    SearchkitError,
+)
+from ..models import Document, Hit, valid_id
+from ..ranking import DEFAULT, Ranking
+from ..search.options import check_range
+from ..search.run import SearchResult, make_filters, record_to_hit, run
+from ..version import __version__
+from . import manifest as mf
+from .durable import sync_tree
 from .filenotes import FILE as NOTES_FILE
 from .filenotes import FileNotes
 from .lock import LOCK_FILE, writer_lock
-from ..models import Document, Hit, valid_id
-from ..search.options import check_range
-from ..ranking import DEFAULT, Ranking
-from ..search.run import SearchResult, make_filters, record_to_hit, run
-from ..version import __version__
 
 
 @dataclass
@@ -73,10 +81,21 @@ def _under(path: str, roots: list[Path]) -> bool:
 def _records(doc: Document, path: str, digest: str):
     for e in doc.entries:
         yield {
-            "id": e.id, "kind": e.kind, "lang": e.lang, "doc": e.doc, "title": e.title, "text": e.text,
-            "section": e.section, "date": e.date, "category": e.category, "url": e.url,
+            "id": e.id,
+            "kind": e.kind,
+            "lang": e.lang,
+            "doc": e.doc,
+            "title": e.title,
+            "text": e.text,
+            "section": e.section,
+            "date": e.date,
+            "category": e.category,
+            "url": e.url,
             "translation_of": e.translation_of,
-            "path": path, "line": e.line, "position": e.position, "source_hash": digest,
+            "path": path,
+            "line": e.line,
+            "position": e.position,
+            "source_hash": digest,
         }
 
 
@@ -149,8 +168,9 @@ class Index:
             return fn()
 
     @classmethod
-    def create(cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT,
-               mine_pairs: bool = True) -> Index:
+    def create(
+        cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT, mine_pairs: bool = True
+    ) -> Index:
         """A new empty index in ``path`` (a folder without an index)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -170,8 +190,13 @@ class Index:
         self.close()
 
     # -- writing --
-    def update(self, paths: list[str | Path], progress: Callable[[int], None] | None = None,
-               on_total: Callable[[int], None] | None = None, workers: int | None = None) -> IndexReport:
+    def update(
+        self,
+        paths: list[str | Path],
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+        workers: int | None = None,
+    ) -> IndexReport:
         """Bring the index in line with the files under ``paths`` (folders are walked).
         ``workers``: analysis processes (None: every core for large batches, 1: this process).
         One writer at a time: another update of the same index raises IndexLockedError."""
@@ -265,7 +290,9 @@ class Index:
                     if existing and existing.get("path") not in replacing:
                         owner = existing.get("path")
                 if owner is not None:
-                    report.warnings.append(f"{path}:{rec['line']}: skipped record, id {rid!r} is already used by {owner}")
+                    report.warnings.append(
+                        f"{path}:{rec['line']}: skipped record, id {rid!r} is already used by {owner}"
+                    )
                     continue
                 seen[rid] = path
                 out.append(rec)
@@ -355,9 +382,17 @@ class Index:
                 for k, v in gl.load(path).items():
                     terms.setdefault(k, set()).update(v)
             self._translators[key] = Translator(
-                self.analyzer, self.lexicon, self.engine.doc_frequency, self.engine.doc_ids, self._phrase_frequency,
-                self.engine.vocabulary, words=self.engine.words, katakana=self.katakana_runs.words,
-                mined=self.mined_pairs.table(), glossary=terms, learned=self.linked_pairs.table(),
+                self.analyzer,
+                self.lexicon,
+                self.engine.doc_frequency,
+                self.engine.doc_ids,
+                self._phrase_frequency,
+                self.engine.vocabulary,
+                words=self.engine.words,
+                katakana=self.katakana_runs.words,
+                mined=self.mined_pairs.table(),
+                glossary=terms,
+                learned=self.linked_pairs.table(),
                 languages=self.languages(),
             )
         return self._translators[key]
@@ -387,24 +422,44 @@ class Index:
         if key not in memo:
             memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
         cands = memo[key]
-        explicit = [r for r in cands if r.get("id") == hit.translation_of
-                    or r.get("translation_of") == hit.id]
+        explicit = [r for r in cands if r.get("id") == hit.translation_of or r.get("translation_of") == hit.id]
         if explicit:
             ranked = [(r, 1.0) for r in explicit]
         else:
             ranked = self.linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
         return [
-            {"id": r["id"], "lang": r.get("lang", ""), "kind": r.get("kind", ""),
-             "title": r.get("title", "") or r.get("section", ""), "text": r.get("text", "")[:200],
-             "score": round(s, 3)}
+            {
+                "id": r["id"],
+                "lang": r.get("lang", ""),
+                "kind": r.get("kind", ""),
+                "title": r.get("title", "") or r.get("section", ""),
+                "text": r.get("text", "")[:200],
+                "score": round(s, 3),
+            }
             for r, s in ranked
         ]
 
     # -- reading --
-    def search(self, query: str, *, limit: int = 10, offset: int = 0, lang: str = "", kind: str = "",
-               category: str = "", since: str = "", until: str = "", require_all: bool = False,
-               translate: bool = True, glossary: str | Path | None = None, explain: bool = False,
-               counterparts: bool = True, suggest: bool = True, facets: bool = False, merge: bool = True) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        lang: str = "",
+        kind: str = "",
+        category: str = "",
+        since: str = "",
+        until: str = "",
+        require_all: bool = False,
+        translate: bool = True,
+        glossary: str | Path | None = None,
+        explain: bool = False,
+        counterparts: bool = True,
+        suggest: bool = True,
+        facets: bool = False,
+        merge: bool = True,
+    ) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
         ``translate`` adds Japanese<->English translation groups; ``glossary`` names an extra
@@ -415,20 +470,66 @@ class Index:
         ranks each language on its own scale when a translated query is not filtered by
         language (:mod:`searchkit.search.merge`).
         """
-        return self._read(lambda: self._search(
-            query, limit=limit, offset=offset, lang=lang, kind=kind, category=category, since=since, until=until,
-            require_all=require_all, translate=translate, glossary=glossary, explain=explain,
-            counterparts=counterparts, suggest=suggest, facets=facets, merge=merge))
+        return self._read(
+            lambda: self._search(
+                query,
+                limit=limit,
+                offset=offset,
+                lang=lang,
+                kind=kind,
+                category=category,
+                since=since,
+                until=until,
+                require_all=require_all,
+                translate=translate,
+                glossary=glossary,
+                explain=explain,
+                counterparts=counterparts,
+                suggest=suggest,
+                facets=facets,
+                merge=merge,
+            )
+        )
 
-    def _search(self, query: str, *, limit, offset, lang, kind, category, since, until, require_all, translate,
-                glossary, explain, counterparts, suggest, facets, merge) -> SearchResult:
+    def _search(
+        self,
+        query: str,
+        *,
+        limit,
+        offset,
+        lang,
+        kind,
+        category,
+        since,
+        until,
+        require_all,
+        translate,
+        glossary,
+        explain,
+        counterparts,
+        suggest,
+        facets,
+        merge,
+    ) -> SearchResult:
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
-        result = run(self, query, filters, limit=limit, offset=offset, require_all=require_all,
-                     translator=translator, explain=explain, facets=facets, merge=merge)
+        result = run(
+            self,
+            query,
+            filters,
+            limit=limit,
+            offset=offset,
+            require_all=require_all,
+            translator=translator,
+            explain=explain,
+            facets=facets,
+            merge=merge,
+        )
         if counterparts:
             memo: dict = {}
-            result = replace(result, hits=[replace(h, counterparts=tuple(self.counterparts(h, memo))) for h in result.hits])
+            result = replace(
+                result, hits=[replace(h, counterparts=tuple(self.counterparts(h, memo))) for h in result.hits]
+            )
         if suggest:
             from ..search.suggest import suggestion
 
@@ -466,11 +567,15 @@ class Index:
             raise SearchkitError(f"{record_id!r} is not a valid id (letters, digits and -_.:/#@+ only)")
         rec = self.engine.get(record_id)
         if rec is None:
-            raise NotFoundError(f"no entry with id {record_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'")
+            raise NotFoundError(
+                f"no entry with id {record_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'"
+            )
         hit = record_to_hit(self, rec, 0.0, None)
         return replace(hit, counterparts=tuple(self.counterparts(hit)))
 
-    def papers(self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = "") -> list[Hit]:
+    def papers(
+        self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = ""
+    ) -> list[Hit]:
         """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""
         filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
         recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=False))
@@ -508,9 +613,17 @@ def open_index(path: str | Path) -> Index:
     return Index.open(path)
 
 
-def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool = False, engine: str | None = None,
-                progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
-                mine_pairs: bool = True, workers: int | None = None) -> IndexReport:
+def build_index(
+    paths: list[str | Path],
+    index_dir: str | Path,
+    *,
+    rebuild: bool = False,
+    engine: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    mine_pairs: bool = True,
+    workers: int | None = None,
+) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
 
     ``mine_pairs=False`` switches off mining translation pairs from the indexed text (for
@@ -533,8 +646,12 @@ def build_index(paths: list[str | Path], index_dir: str | Path, *, rebuild: bool
     with Index.open(index_dir) as idx:
         current = idx.manifest.engine
         if engine and engine != current:
-            raise SearchkitError(f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it",
-                                 path=index_dir, remedy=REBUILD_ENGINE, detail=engine)
+            raise SearchkitError(
+                f"index {index_dir} uses the {current} engine; to switch to {engine} rebuild it",
+                path=index_dir,
+                remedy=REBUILD_ENGINE,
+                detail=engine,
+            )
         return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
 
 
@@ -552,7 +669,9 @@ def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_p
     if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
         if _is_searchkit_folder(index_dir):
             raise IndexMismatchError(f"{index_dir} looks like a damaged index", path=index_dir, remedy=REBUILD)
-        raise SearchkitError(f"{index_dir} is not empty and holds no searchkit index", path=index_dir, remedy=OTHER_FOLDER)
+        raise SearchkitError(
+            f"{index_dir} is not empty and holds no searchkit index", path=index_dir, remedy=OTHER_FOLDER
+        )
     idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
     try:
         with idx:
@@ -608,8 +727,12 @@ def _new_generation(path: Path, engine: str, ranking: Ranking) -> tuple[Engine, 
     (path / data_dir).mkdir()
     eng = engine_cls.create(path / data_dir, analyzer, ranking)
     manifest = mf.Manifest(
-        engine=engine, engine_version=engine_cls.version(), searchkit_version=__version__,
-        analyzer=analyzer.config.as_dict(), dictionary=analyzer.tokenizer.dictionary_info(), data_dir=data_dir,
+        engine=engine,
+        engine_version=engine_cls.version(),
+        searchkit_version=__version__,
+        analyzer=analyzer.config.as_dict(),
+        dictionary=analyzer.tokenizer.dictionary_info(),
+        data_dir=data_dir,
     )
     return eng, analyzer, manifest
 

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .durable import fsync_path
 from ..errors import OTHER_FOLDER, REBUILD, IndexMismatchError, IndexMissingError
+from .durable import fsync_path
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -73,7 +73,9 @@ def read(index_dir: Path) -> Manifest:
         # keys a later searchkit added are left out; what matters is checked by compatible_with
         return Manifest(**{k: v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError) as exc:
-        raise IndexMismatchError(f"{path} is damaged ({exc.__class__.__name__})", path=index_dir, remedy=REBUILD) from exc
+        raise IndexMismatchError(
+            f"{path} is damaged ({exc.__class__.__name__})", path=index_dir, remedy=REBUILD
+        ) from exc
 
 
 def stamp(index_dir: Path) -> tuple:

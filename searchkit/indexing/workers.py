@@ -18,8 +18,8 @@ import os
 import signal
 import sys
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..analysis.record import Analysed, analyse_record
@@ -28,6 +28,7 @@ from ..errors import RETRY, WorkerDiedError
 CHUNK = 128  # records per task sent to a worker
 MIN_PARALLEL = 2_000  # below this many records the pool costs more than it saves
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: enough to keep workers busy, bounded memory
+
 
 def default_workers() -> int:
     try:
@@ -188,7 +189,11 @@ def _worker_main(conn, config: AnalyzerConfig, records: list[dict]) -> None:
         except (EOFError, OSError):
             return
         try:
-            out = (True, None) if task is None else (True, [analyse_record(analyzer, r) for r in records[task[0] : task[1]]])
+            out = (
+                (True, None)
+                if task is None
+                else (True, [analyse_record(analyzer, r) for r in records[task[0] : task[1]]])
+            )
         except Exception as exc:  # the parent raises it
             out = (False, exc)
         try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ..models import KINDS, LANGS, PAPER, Document, Entry, Paper, Passage, valid_id
 from ..analysis.unicode import detect_lang
+from ..models import KINDS, LANGS, PAPER, Document, Entry, Paper, Passage, valid_id
 from .common import iso_date
 
 FIELDS = ("id", "doc", "kind", "title", "text", "lang", "section", "date", "category", "url", "translation_of")
@@ -43,8 +43,15 @@ def _record(obj: object, line: int, doc_default: str, position: int) -> Entry:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {rec['lang']!r}")
     if rec["translation_of"] and not valid_id(rec["translation_of"]):
         raise ValueError(f"translation_of {rec['translation_of']!r} is not a valid id")
-    common = dict(section=rec["section"], position=position, line=line, url=rec["url"], date=date,
-                  category=rec["category"], translation_of=rec["translation_of"])
+    common = dict(
+        section=rec["section"],
+        position=position,
+        line=line,
+        url=rec["url"],
+        date=date,
+        category=rec["category"],
+        translation_of=rec["translation_of"],
+    )
     if kind == PAPER:
         return Paper(rid, doc, rec["title"], lang, description=rec["text"], **common)
     return Passage(rid, doc, rec["text"], lang, title=rec["title"], **common)

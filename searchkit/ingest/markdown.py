@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from ..models import Document, Entry, Passage
 from ..analysis.unicode import detect_lang
+from ..models import Document, Entry, Passage
 from .common import clean_line
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..models import Document, Entry, Paper, Passage
 from ..analysis.unicode import detect_lang
+from ..models import Document, Entry, Paper, Passage
 from .common import clean_line, parse_date
 
 ORIGINAL_TOGGLE = "原文を表示"
@@ -56,9 +56,7 @@ def _split_category(rows: list[str]) -> list[tuple[str, str]]:
     """
     candidates = []
     for rest in rows:
-        cands = [
-            k for k in range(1, len(rest)) if rest[k - 1].islower() and (rest[k].isupper() or rest[k].isdigit())
-        ]
+        cands = [k for k in range(1, len(rest)) if rest[k - 1].islower() and (rest[k].isupper() or rest[k].isdigit())]
         candidates.append(cands)
     votes = Counter(rest[:k] for rest, cands in zip(rows, candidates) for k in set(cands))
     out = []
@@ -130,8 +128,14 @@ def parse(text: str, path: str, doc_id: str) -> Document:
             if in_original:
                 entries.append(
                     Paper(
-                        f"{doc_id}:{n}", doc_id, s, detect_lang(s + " " + following), description=following,
-                        section=section, position=len(entries), line=n,
+                        f"{doc_id}:{n}",
+                        doc_id,
+                        s,
+                        detect_lang(s + " " + following),
+                        description=following,
+                        section=section,
+                        position=len(entries),
+                        line=n,
                     )
                 )
                 i += 2
@@ -145,8 +149,15 @@ def parse(text: str, path: str, doc_id: str) -> Document:
     for (n, iso, _), (category, paper_title) in zip(listing, _split_category([r for _, _, r in listing])):
         entries.append(
             Paper(
-                f"{doc_id}:{n}", doc_id, paper_title, detect_lang(paper_title), date=iso, category=category,
-                section=section if in_original else "", position=len(entries), line=n,
+                f"{doc_id}:{n}",
+                doc_id,
+                paper_title,
+                detect_lang(paper_title),
+                date=iso,
+                category=category,
+                section=section if in_original else "",
+                position=len(entries),
+                line=n,
             )
         )
     return Document(path, title, tuple(entries))

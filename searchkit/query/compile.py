@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from ..analysis.analyzer import Analyzer
 from ..errors import QuerySyntaxError
 from ..models import KINDS, LANGS
+from ..ranking import DEFAULT, Ranking
+from ..settings import max_query_chars
 from .tree import (
     KEYWORD_FIELDS,
     TEXT_FIELDS,
@@ -33,8 +35,6 @@ from .tree import (
     Query,
     TermQ,
 )
-from ..ranking import DEFAULT, Ranking
-from ..settings import max_query_chars
 
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
 # arXiv-style prefixes researchers already type
@@ -197,7 +197,9 @@ class _Parser:
                 raise QuerySyntaxError("a [A TO B] range only works with date:, e.g. date:[2025-01-01 TO 2025-06-30]")
             m = re.fullmatch(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]", tok.value)
             if not m:
-                raise QuerySyntaxError(f"bad date range {tok.value!r}: write date:[2025-01-01 TO 2025-12-31] (* for open)")
+                raise QuerySyntaxError(
+                    f"bad date range {tok.value!r}: write date:[2025-01-01 TO 2025-12-31] (* for open)"
+                )
             lo, hi = ("" if v == "*" else v for v in m.groups())
             return ("word", field, f"{lo}..{hi}"), tok.prefix
         if tok.kind == "word":
@@ -266,7 +268,12 @@ class CompiledQuery:
             "query": self.text,
             "tree": describe(self.tree),
             "translations": [
-                {"unit": u.text, "lang": u.lang, "partial": u.partial, "translations": [t.to_dict() for t in u.translations]}
+                {
+                    "unit": u.text,
+                    "lang": u.lang,
+                    "partial": u.partial,
+                    "translations": [t.to_dict() for t in u.translations],
+                }
                 for u in self.units
             ],
         }
@@ -296,8 +303,9 @@ def describe(q: Query) -> str:
 class QueryCompiler:
     """Raw parse tree -> analysed :class:`Query` tree. Holds the analyzer and ranking config."""
 
-    def __init__(self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False,
-                 translator=None) -> None:
+    def __init__(
+        self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False, translator=None
+    ) -> None:
         self.analyzer = analyzer
         self.ranking = ranking
         self.require_all = require_all
@@ -393,8 +401,10 @@ class QueryCompiler:
                     w = cfg.pair_weight * min(ta.weight, tb.weight)
                     # into English one word may stand between ("extraction of entities")
                     slop = cfg.pair_slop_en if a.lang == "ja" else 0
-                    clauses += [PhraseQ(ta.terms + tb.terms, boost=w, slop=slop),
-                                PhraseQ(tb.terms + ta.terms, boost=w, slop=slop)]
+                    clauses += [
+                        PhraseQ(ta.terms + tb.terms, boost=w, slop=slop),
+                        PhraseQ(tb.terms + ta.terms, boost=w, slop=slop),
+                    ]
                     self._phrases += [ta.terms + tb.terms, tb.terms + ta.terms]
             if clauses:
                 out.append(DisMaxQ(tuple(clauses)))
@@ -433,8 +443,11 @@ class QueryCompiler:
         cfg = self.translator.config
         combos: list[tuple[tuple[str, ...], float, list]] = [((), 1.0, [])]
         for u in full:
-            combos = [(terms + tr.terms, min(w, tr.weight), used + [tr])
-                      for terms, w, used in combos for tr in u.translations[: max(cfg.pairs, 1)]][:MAX_PHRASE_TRANSLATIONS]
+            combos = [
+                (terms + tr.terms, min(w, tr.weight), used + [tr])
+                for terms, w, used in combos
+                for tr in u.translations[: max(cfg.pairs, 1)]
+            ][:MAX_PHRASE_TRANSLATIONS]
         slop = cfg.pair_slop_en if full[0].lang == "ja" else 0
         clauses = []
         for terms, weight, used in combos:

@@ -18,7 +18,9 @@ def explain_hit(index, tree: Query, hit: Hit, placement=None) -> dict:
     only_me = [KeywordQ("id", hit.id)]
     for clause in clauses:
         if isinstance(clause, (TermQ, PhraseQ)) and clause.field is None:
-            variants = [(f, replace(clause, field=f, boost=clause.boost * w)) for f, w in index.ranking.field_weights.items()]
+            variants = [
+                (f, replace(clause, field=f, boost=clause.boost * w)) for f, w in index.ranking.field_weights.items()
+            ]
         else:
             variants = [("", clause)]
         for field, q in variants:

@@ -7,13 +7,13 @@ Every span is ``[start, end)`` into the stored field text.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..analysis.analyzer import Analyzer
-from ..models import Span
-from ..indexing.spans import unpack_spans
-from ..query.tree import Highlight
 from ..analysis.unicode import detect_lang
+from ..indexing.spans import unpack_spans
+from ..models import Span
+from ..query.tree import Highlight
 
 SNIPPET_CHARS = {"ja": 110, "en": 220}  # about two lines of a terminal in either script
 _SENTENCE_STARTS = "。．.!?！？\n"
@@ -72,8 +72,9 @@ def highlight_record(analyzer: Analyzer, record: dict, want: Highlight) -> list[
         return []
     stored = unpack_spans(record["_spans"]) if record.get("_spans") else None
     if stored is None:
-        return (highlight_field(analyzer, record.get("title", ""), want, "title")
-                + highlight_field(analyzer, record.get("text", ""), want, "text"))
+        return highlight_field(analyzer, record.get("title", ""), want, "title") + highlight_field(
+            analyzer, record.get("text", ""), want, "text"
+        )
     return [sp for field in ("title", "text") for sp in match_spans(*stored[field], want, field)]
 
 
@@ -112,9 +113,7 @@ def snippet(text: str, spans: list[Span], lang: str = "") -> tuple[str, list[tup
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     rel = [
-        (s.start - start + len(prefix), s.end - start + len(prefix))
-        for s in spans
-        if s.start >= start and s.end <= end
+        (s.start - start + len(prefix), s.end - start + len(prefix)) for s in spans if s.start >= start and s.end <= end
     ]
     return prefix + text[start:end] + suffix, rel
 

@@ -36,8 +36,9 @@ class Placement:
         return {"lang": self.lang, "raw_score": round(self.raw_score, 4), "factor": round(self.factor, 4)}
 
 
-def merged_page(engine, tree, clauses, limit: int, offset: int, own: str, languages: tuple[str, ...] = LANGS,
-                alpha: float = ALPHA) -> tuple[SearchPage, dict, dict[str, Placement]]:
+def merged_page(
+    engine, tree, clauses, limit: int, offset: int, own: str, languages: tuple[str, ...] = LANGS, alpha: float = ALPHA
+) -> tuple[SearchPage, dict, dict[str, Placement]]:
     """(page, what the merge did, placement of each hit by id); ``languages``: those the index
     holds (no search for a language without entries)."""
     groups = engine.search_groups(tree, clauses, "lang", languages, offset + limit)
@@ -55,6 +56,10 @@ def merged_page(engine, tree, clauses, limit: int, offset: int, own: str, langua
     window = ranked[offset : offset + limit]
     hits = [EngineHit(h.record, score) for score, _, _, h, _ in window]
     total = sum(page.total for page in groups.values())
-    info = {"own_lang": own, "alpha": alpha, "best": {k: round(v, 4) for k, v in best.items()},
-            "factors": {k: round(v, 4) for k, v in factors.items()}}
+    info = {
+        "own_lang": own,
+        "alpha": alpha,
+        "best": {k: round(v, 4) for k, v in best.items()},
+        "factors": {k: round(v, 4) for k, v in factors.items()},
+    }
     return SearchPage(total, hits), info, {h.record["id"]: p for _, _, _, h, p in window}

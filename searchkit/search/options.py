@@ -4,7 +4,7 @@ command line. A bad value is a :class:`QuerySyntaxError` naming the option."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..errors import QuerySyntaxError
 

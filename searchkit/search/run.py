@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 
 from ..engines.base import SearchPage
 from ..errors import QuerySyntaxError
-from .highlight import highlight_record, snippet
 from ..models import KINDS, LANGS, Hit
-from .options import check_range
 from ..query.compile import CompiledQuery, QueryCompiler, parse_date_option
 from ..query.tree import Filters, Highlight
 from .explain import explain_hit
+from .highlight import highlight_record, snippet
+from .options import check_range
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
@@ -26,8 +26,12 @@ class SearchResult:
     facets: dict | None = None  # field -> value -> number of matching entries, when asked for
 
     def to_dict(self) -> dict:
-        out = {"query": self.query, "total": self.total, "suggestion": self.suggestion,
-               "hits": [h.to_dict() for h in self.hits]}
+        out = {
+            "query": self.query,
+            "total": self.total,
+            "suggestion": self.suggestion,
+            "hits": [h.to_dict() for h in self.hits],
+        }
         if self.explain is not None:
             out["explain"] = self.explain
         if self.facets is not None:
@@ -35,7 +39,9 @@ class SearchResult:
         return out
 
 
-def make_filters(lang: str = "", kind: str = "", category: str = "", since: str = "", until: str = "", doc: str = "") -> Filters:
+def make_filters(
+    lang: str = "", kind: str = "", category: str = "", since: str = "", until: str = "", doc: str = ""
+) -> Filters:
     """Validate user-facing filter options (CLI flags, API keywords) into :class:`Filters`."""
     if kind and kind not in KINDS:
         raise QuerySyntaxError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
@@ -86,9 +92,19 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
     )
 
 
-def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, require_all: bool = False,
-        translator=None, explain: bool = False, facets: bool = False, merge: bool = True,
-        merge_alpha: float | None = None) -> SearchResult:
+def run(
+    index,
+    text: str,
+    filters: Filters,
+    limit: int = 10,
+    offset: int = 0,
+    require_all: bool = False,
+    translator=None,
+    explain: bool = False,
+    facets: bool = False,
+    merge: bool = True,
+    merge_alpha: float | None = None,
+) -> SearchResult:
     """``merge``: when the query was translated and no language filter is set, rank each
     language on its own scale and merge them (:mod:`searchkit.merge`)."""
     check_range("limit", limit)
@@ -99,7 +115,9 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
             return SearchResult(text, 0, [], explained, facets={f: {} for f in FACETS} if facets else None)
         if not _has_filters(filters):
-            raise QuerySyntaxError("empty query: give words to search for, or a filter (kind, lang, category, since, until)")
+            raise QuerySyntaxError(
+                "empty query: give words to search for, or a filter (kind, lang, category, since, until)"
+            )
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     placements: dict = {}
     if counts is not None and limit == 0:
@@ -108,9 +126,16 @@ def run(index, text: str, filters: Filters, limit: int = 10, offset: int = 0, re
     elif merge and compiled.units and not filters.lang:
         from .merge import merged_page
 
-        page, info, placements = merged_page(index.engine, compiled.tree, filters.clauses(), limit, offset,
-                                             _query_lang(compiled), tuple(sorted(index.languages())),
-                                             **({} if merge_alpha is None else {"alpha": merge_alpha}))
+        page, info, placements = merged_page(
+            index.engine,
+            compiled.tree,
+            filters.clauses(),
+            limit,
+            offset,
+            _query_lang(compiled),
+            tuple(sorted(index.languages())),
+            **({} if merge_alpha is None else {"alpha": merge_alpha}),
+        )
         if explained is not None:
             explained["merge"] = info
     else:

@@ -8,8 +8,8 @@ as one word, since MeCab splits unknown katakana words into known-looking pieces
 from __future__ import annotations
 
 from ..analysis.analyzer import ENGLISH_STOP_WORDS
-from ..analysis.unicode import JA
 from ..analysis.tokenizer import Token
+from ..analysis.unicode import JA
 
 OPERATORS = {"AND", "OR", "NOT", "TO"}
 MAX_CORRECTIONS = 5  # unknown words looked up per query: a query of many unknown words gets no suggestion

@@ -25,7 +25,16 @@ from ..search.run import FACETS
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
-PAGE_OPTIONS = ("lang", "kind", "category", "since", "until", "all", "no_translate", "no_suggest")  # the page sets the rest
+PAGE_OPTIONS = (
+    "lang",
+    "kind",
+    "category",
+    "since",
+    "until",
+    "all",
+    "no_translate",
+    "no_suggest",
+)  # the page sets the rest
 
 
 def marked(text: str, spans) -> list[tuple[str, bool]]:
@@ -74,9 +83,20 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
 
 
 # query-string names (as the CLI's flags) -> Index.search keywords; "no_" flags are negated
-PARAMS = {"limit": "limit", "offset": "offset", "lang": "lang", "kind": "kind", "category": "category",
-          "since": "since", "until": "until", "all": "require_all", "no_translate": "translate",
-          "no_suggest": "suggest", "explain": "explain", "facets": "facets"}
+PARAMS = {
+    "limit": "limit",
+    "offset": "offset",
+    "lang": "lang",
+    "kind": "kind",
+    "category": "category",
+    "since": "since",
+    "until": "until",
+    "all": "require_all",
+    "no_translate": "translate",
+    "no_suggest": "suggest",
+    "explain": "explain",
+    "facets": "facets",
+}
 PAGE_PARAMS = ("q", "year", "page")
 
 
@@ -85,7 +105,9 @@ def _search_options(params, allowed: tuple[str, ...] = tuple(PARAMS)) -> dict:
     as --batch and the CLI (:func:`searchkit.options.search_options`); a bad one is an error."""
     unknown = sorted(k for k in params if k not in allowed and k not in PAGE_PARAMS)
     if unknown:
-        raise QuerySyntaxError(f"unknown parameter {', '.join(map(repr, unknown))} (known: {', '.join(PAGE_PARAMS + allowed)})")
+        raise QuerySyntaxError(
+            f"unknown parameter {', '.join(map(repr, unknown))} (known: {', '.join(PAGE_PARAMS + allowed)})"
+        )
     raw = {PARAMS[k]: params[k] for k in allowed if params.get(k, "") != ""}
     opts = search_options(raw)
     for flag in ("no_translate", "no_suggest"):
@@ -100,8 +122,11 @@ def _search_options(params, allowed: tuple[str, ...] = tuple(PARAMS)) -> dict:
 def _message(exc: SearchkitError) -> str:
     """A library error for a reader of the page (who may not run the server): what is wrong, and
     what the server's owner must do about the index, without a command line."""
-    return {REBUILD: f"{exc} (the index needs to be rebuilt)", REBUILD_ENGINE: f"{exc} (the index needs to be rebuilt)",
-            RETRY: f"{exc} (try again)"}.get(exc.remedy, str(exc))
+    return {
+        REBUILD: f"{exc} (the index needs to be rebuilt)",
+        REBUILD_ENGINE: f"{exc} (the index needs to be rebuilt)",
+        RETRY: f"{exc} (try again)",
+    }.get(exc.remedy, str(exc))
 
 
 def create_app(index: Index) -> Starlette:
@@ -136,8 +161,17 @@ def create_app(index: Index) -> Starlette:
         except SearchkitError as exc:
             return error_page(_message(exc), 400, q)
         pages = max(1, -(-result.total // PAGE_SIZE))
-        return page("search.html", q=q, result=result, filters=filters, page=pg, pages=pages, page_size=PAGE_SIZE,
-                    params=dict(params), stats=None)
+        return page(
+            "search.html",
+            q=q,
+            result=result,
+            filters=filters,
+            page=pg,
+            pages=pages,
+            page_size=PAGE_SIZE,
+            params=dict(params),
+            stats=None,
+        )
 
     def entry(request: Request):
         entry_id = request.path_params["entry_id"]
@@ -166,8 +200,17 @@ def create_app(index: Index) -> Starlette:
         years = sorted({p.date[:4] for p in every if p.date}, reverse=True)
         if order == "oldest":
             shown.sort(key=lambda p: (p.date == "", p.date))  # undated entries stay last
-        return page("papers.html", papers=shown, total=len(every), categories=categories, years=years,
-                    category=category, year=year, order=order, q="")
+        return page(
+            "papers.html",
+            papers=shown,
+            total=len(every),
+            categories=categories,
+            years=years,
+            category=category,
+            year=year,
+            order=order,
+            q="",
+        )
 
     def api_search(request: Request):
         params = request.query_params

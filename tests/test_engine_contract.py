@@ -1,0 +1,150 @@
+"""The contract between the core and the engines (searchkit.engines.base), stated once and run on
+every engine: records in as analysed terms, lowered query trees in, ranked records out. A third
+engine passes this file before anything else."""
+
+from __future__ import annotations
+
+import pytest
+
+from searchkit.analysis.analyzer import Analyzer
+from searchkit.analysis.record import analyse_record
+from searchkit.engines import get_engine
+from searchkit.engines.base import RECORD_FIELDS
+from searchkit.query.tree import DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
+from searchkit.ranking import DEFAULT
+
+
+def _record(rid: str, text: str, *, path: str = "a.jsonl", position: int = 0, **fields) -> dict:
+    rec = {f: "" for f in RECORD_FIELDS}
+    rec.update(
+        {
+            "id": rid,
+            "kind": "passage",
+            "lang": "en",
+            "doc": "d",
+            "text": text,
+            "path": path,
+            "line": position + 1,
+            "position": position,
+            "source_hash": "h",
+            **fields,
+        }
+    )
+    return rec
+
+
+RECORDS = [
+    _record("r1", "alignment faking in language models", date="2024-12-18", category="cs.AI", position=0),
+    _record("r2", "faking alignment is rare", date="2025-01-02", category="CS.CL", position=1),
+    _record("r3", "reward hacking and alignment", date="2023-05-01", category="cs.AI", position=2),
+    _record("r0", "undated alignment note", position=3),
+    _record("j1", "報酬関数の改ざんについて", lang="ja", path="b.jsonl", position=0),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, engine):
+    analyzer = Analyzer()
+    path = tmp_path_factory.mktemp(f"contract-{engine}")
+    eng = get_engine(engine).create(path, analyzer, DEFAULT)
+    added = eng.apply([], [(r, analyse_record(analyzer, r)) for r in RECORDS])
+    assert added == len(RECORDS)
+    yield eng, analyzer
+    eng.close()
+
+
+def _terms(analyzer, text: str) -> list[str]:
+    return [t.text for t in analyzer.analyze(text) if not t.stop]
+
+
+def _ids(page) -> list[str]:
+    return [h.record["id"] for h in page.hits]
+
+
+def test_records_come_back_as_they_went_in(store):
+    eng, _ = store
+    assert eng.count() == len(RECORDS)
+    got = eng.get("r2")
+    given = {k: v for k, v in RECORDS[1].items() if v not in ("", None)}  # empty fields may be left out
+    assert {k: got.get(k) for k in given} == given and set(got) <= {*RECORD_FIELDS, "_spans"}
+    assert got["_spans"]  # the stored offsets highlighting reads
+    assert eng.get("nope") is None
+
+
+def test_a_term_on_every_text_field_ranks_and_counts_exactly(store):
+    eng, analyzer = store
+    [term] = _terms(analyzer, "alignment")
+    page = eng.search(TermQ(term), [], limit=2)
+    assert page.total == 4 and len(page.hits) == 2
+    assert [h.score for h in page.hits] == sorted((h.score for h in page.hits), reverse=True)
+
+
+def test_equal_scores_come_back_by_id(store):
+    eng, _ = store
+    page = eng.search(MatchAllQ(), [], limit=10)  # every record scores alike
+    assert len({h.score for h in page.hits}) == 1
+    assert _ids(page) == sorted(r["id"] for r in RECORDS)
+    assert _ids(eng.search(MatchAllQ(), [], limit=2, offset=2)) == sorted(r["id"] for r in RECORDS)[2:4]
+
+
+def test_phrases_need_the_words_side_by_side(store):
+    eng, analyzer = store
+    phrase = tuple(_terms(analyzer, "alignment faking"))
+    assert set(_ids(eng.search(PhraseQ(phrase), [], limit=10))) == {"r1"}
+    assert set(_ids(eng.search(PhraseQ(phrase, slop=1), [], limit=10))) == {"r1"}
+    assert set(_ids(eng.search(PhraseQ(tuple(reversed(phrase))), [], limit=10))) == {"r2"}
+
+
+def test_a_group_scores_its_best_clause_and_filters_do_not_score(store):
+    eng, analyzer = store
+    [a], [b] = _terms(analyzer, "reward"), _terms(analyzer, "rare")
+    group = eng.search(DisMaxQ((TermQ(a), TermQ(b))), [], limit=10)
+    assert set(_ids(group)) == {"r2", "r3"}
+    alone = eng.search(TermQ(a), [], limit=1).hits[0].score
+    filtered = eng.search(TermQ(a), [KeywordQ("lang", "en")], limit=1).hits[0].score
+    assert filtered == pytest.approx(alone)
+
+
+def test_keyword_filters_fold_case_but_ids_do_not(store):
+    eng, _ = store
+    assert set(_ids(eng.search(MatchAllQ(), [KeywordQ("category", "cs.cl")], limit=10))) == {"r2"}
+    assert set(_ids(eng.search(MatchAllQ(), [KeywordQ("lang", "JA")], limit=10))) == {"j1"}
+    assert _ids(eng.search(MatchAllQ(), [KeywordQ("id", "R1")], limit=10)) == []
+    page = eng.search(MatchAllQ(), [DateRangeQ("2024-01-01", "2024-12-31")], limit=10)
+    assert _ids(page) == ["r1"]
+
+
+def test_scan_order_is_newest_first_or_file_order(store):
+    eng, _ = store
+    newest = [r["id"] for r in eng.scan([KeywordQ("lang", "en")])]
+    assert newest == ["r2", "r1", "r3", "r0"]  # undated last
+    in_files = [r["id"] for r in eng.scan([], sort_by_date=False)]
+    assert in_files == ["r1", "r2", "r3", "r0", "j1"]  # path, then position in the file
+
+
+def test_facets_count_matching_records(store):
+    eng, analyzer = store
+    [term] = _terms(analyzer, "alignment")
+    counts = eng.facets(TermQ(term), [], ("lang", "year", "category"))
+    assert counts["lang"] == {"en": 4}
+    assert counts["year"] == {"2023": 1, "2024": 1, "2025": 1}
+    assert sum(counts["category"].values()) == 3
+
+
+def test_fields_with_and_frequencies(store):
+    eng, analyzer = store
+    [term] = _terms(analyzer, "faking")
+    assert eng.doc_frequency(term) == 2 and eng.doc_frequency("absent-term") == 0
+    assert [f for f, _ in eng.fields_with(term)] == ["body"]  # no titles or sections here
+
+
+def test_deleting_a_file_removes_its_records(tmp_path, engine):
+    analyzer = Analyzer()
+    eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
+    try:
+        eng.apply([], [(r, analyse_record(analyzer, r)) for r in RECORDS])
+        eng.apply(["b.jsonl"], [])
+        assert eng.count() == len(RECORDS) - 1 and eng.get("j1") is None
+        assert eng.sources() == {"a.jsonl": "h"}
+    finally:
+        eng.close()
