@@ -200,7 +200,7 @@ def test_japanese_run_with_spaces_keeps_exact_offsets():
 
 def test_record_analysis_is_one_pass_over_title_and_text(analyzer):
     from searchkit.analysis.record import analyse_record
-    from searchkit.indexing.spans import unpack_spans
+    from searchkit.analysis.spans import unpack_spans
 
     rec = {
         "title": "ＡＩ日報: Alignment faking",

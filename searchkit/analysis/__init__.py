@@ -2,4 +2,4 @@
 
 ``unicode`` (script classes), ``tokenizer`` (the only fugashi import: MeCab for Japanese, simple
 splitting for English), ``analyzer`` (normalised, stemmed index terms), ``record`` (a record ->
-the terms, derived fields and stored spans an engine indexes)."""
+the terms an engine indexes), ``spans`` (the stored term offsets highlighting reads)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..indexing.spans import pack_spans
 from .analyzer import Analyzer
+from .spans import pack_spans
 
 Terms = tuple[str, ...]  # index terms in order; positions are consecutive (see analyzer.py)
 

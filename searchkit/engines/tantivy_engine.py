@@ -49,7 +49,7 @@ def make_schema():
     sb.add_text_field("words", tokenizer_name="whitespace", index_option="freq")  # unstemmed, for suggestions
     sb.add_integer_field("date_num", indexed=True, fast=True)
     sb.add_bytes_field("record", stored=True, indexed=False)
-    sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.indexing.spans.pack_spans
+    sb.add_bytes_field("spans", stored=True, indexed=False)  # searchkit.analysis.spans.pack_spans
     return sb.build()
 
 

@@ -156,7 +156,7 @@ def make_schema(analyzer: Analyzer) -> Schema:
         source_hash=STORED(),
         line=STORED(),
         position=STORED(),
-        spans=STORED(),  # searchkit.indexing.spans.pack_spans: term offsets for highlighting (as "_spans")
+        spans=STORED(),  # searchkit.analysis.spans.pack_spans: term offsets for highlighting (as "_spans")
     )
 
 

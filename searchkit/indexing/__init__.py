@@ -2,4 +2,4 @@
 
 ``index`` (open, update, rebuild switch; the library API), ``manifest`` (what a folder holds),
 ``lock`` (one writer), ``durable`` (fsync and atomic replace), ``workers`` (the analysis process
-pool), ``spans`` (stored highlight offsets), ``filenotes`` (what was skipped and why)."""
+pool), ``filenotes`` (what was skipped and why)."""

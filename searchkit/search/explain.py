@@ -7,9 +7,10 @@ from dataclasses import replace
 from ..models import Hit
 from ..query.compile import describe
 from ..query.tree import BoolQ, KeywordQ, PhraseQ, Query, TermQ
+from .searchable import Searchable
 
 
-def explain_hit(index, tree: Query, hit: Hit, placement=None) -> dict:
+def explain_hit(index: Searchable, tree: Query, hit: Hit, placement=None) -> dict:
     """Score contributions of each top-level clause of the query to one hit, per field for
     plain terms and phrases. Each contribution is the clause scored alone on this record, so
     they add up to the final score when the clauses are alternatives (the default)."""

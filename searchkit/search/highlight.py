@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..analysis.analyzer import Analyzer
+from ..analysis.spans import unpack_spans
 from ..analysis.unicode import detect_lang
-from ..indexing.spans import unpack_spans
 from ..models import Span
 from ..query.tree import Highlight
 

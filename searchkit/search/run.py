@@ -12,6 +12,7 @@ from ..query.tree import Filters, Highlight
 from .explain import explain_hit
 from .highlight import highlight_record, snippet
 from .options import check_range
+from .searchable import Searchable
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
 
@@ -54,7 +55,7 @@ def make_filters(
     return Filters(lang=lang, kind=kind, category=category, since=lo, until=hi, doc=doc)
 
 
-def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> Hit:
+def record_to_hit(index: Searchable, record: dict, score: float, want: Highlight | None) -> Hit:
     """A stored record -> :class:`Hit`, highlighted for ``want`` with searchkit's own offsets."""
     title, text = record.get("title", ""), record.get("text", "")
     lang = record.get("lang", "")
@@ -93,7 +94,7 @@ def record_to_hit(index, record: dict, score: float, want: Highlight | None) -> 
 
 
 def run(
-    index,
+    index: Searchable,
     text: str,
     filters: Filters,
     limit: int = 10,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..analysis.analyzer import ENGLISH_STOP_WORDS
 from ..analysis.tokenizer import Token
 from ..analysis.unicode import JA
+from .searchable import Searchable
 
 OPERATORS = {"AND", "OR", "NOT", "TO"}
 MAX_CORRECTIONS = 5  # unknown words looked up per query: a query of many unknown words gets no suggestion
@@ -45,7 +46,7 @@ def _words(query: str, tokens: list[Token]) -> list[tuple[int, int, tuple[str, .
     return out
 
 
-def suggestion(index, query: str) -> str | None:
+def suggestion(index: Searchable, query: str) -> str | None:
     """The query with unknown words corrected, or None when every word is known or no
     correction exists."""
     engine = index.engine
