@@ -22,13 +22,13 @@ from ..errors import QuerySyntaxError
 from ..models import KINDS, LANGS
 from ..ranking import DEFAULT, Ranking
 from ..settings import max_query_chars
+from .highlight import Highlight
 from .tree import (
     KEYWORD_FIELDS,
     TEXT_FIELDS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
-    Highlight,
     KeywordQ,
     MatchAllQ,
     PhraseQ,

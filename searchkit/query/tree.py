@@ -6,7 +6,7 @@ Terms are already analysed (index form), so an engine only maps nodes to its own
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TEXT_FIELDS = ("title", "text", "section")
 KEYWORD_FIELDS = ("id", "kind", "lang", "category", "doc")
@@ -67,38 +67,3 @@ class BoolQ:
 
 
 Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ | DisMaxQ
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions that do not affect the score."""
-
-    lang: str = ""
-    kind: str = ""
-    category: str = ""
-    since: str = ""
-    until: str = ""
-    doc: str = ""
-
-    def clauses(self) -> list[Query]:
-        out: list[Query] = []
-        for name in ("lang", "kind", "category", "doc"):
-            value = getattr(self, name)
-            if value:
-                out.append(KeywordQ(name, value))
-        if self.since or self.until:
-            out.append(DateRangeQ(self.since, self.until))
-        return out
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """What to mark in a hit: single terms anywhere, phrases only where they occur whole.
-
-    ``origins`` maps a term (or a phrase's space-joined terms) to where it came from when it is
-    not a word the user typed: e.g. ``"translation of 'alignment' (unidic)"``.
-    """
-
-    terms: frozenset[str] = frozenset()
-    phrases: tuple[tuple[str, ...], ...] = field(default=())
-    origins: dict = field(default_factory=dict, hash=False, compare=False)

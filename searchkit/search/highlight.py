@@ -13,7 +13,7 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.spans import unpack_spans
 from ..analysis.unicode import detect_lang
 from ..models import Span
-from ..query.tree import Highlight
+from ..query.highlight import Highlight
 
 SNIPPET_CHARS = {"ja": 110, "en": 220}  # about two lines of a terminal in either script
 _SENTENCE_STARTS = "。．.!?！？\n"

@@ -8,7 +8,8 @@ from ..engines.base import SearchPage
 from ..errors import QuerySyntaxError
 from ..models import KINDS, LANGS, Hit
 from ..query.compile import CompiledQuery, QueryCompiler, parse_date_option
-from ..query.tree import Filters, Highlight
+from ..query.filters import Filters
+from ..query.highlight import Highlight
 from .explain import explain_hit
 from .highlight import highlight_record, snippet
 from .options import check_range
