@@ -23,9 +23,9 @@ from ..models import KINDS, LANGS
 from ..ranking import DEFAULT, Ranking
 from ..settings import max_query_chars
 from .highlight import Highlight
+from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Word, parse
 from .tree import (
     KEYWORD_FIELDS,
-    TEXT_FIELDS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -36,177 +36,7 @@ from .tree import (
     TermQ,
 )
 
-FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
-# arXiv-style prefixes researchers already type
-FIELD_ALIASES = {"ti": "title", "abs": "text", "abstract": "text", "cat": "category", "body": "text"}
-
-_LEX = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<prefix>[+-])(?=["(]|[A-Za-z_]+:[^\s)])
-  | (?P<lparen>\()
-  | (?P<rparen>\))
-  | (?P<quote>"[^"]*"?)
-  | (?P<field>[A-Za-z_]+):(?=[^\s)])
-  | (?P<range>\[[^\]]*\]?)
-  | (?P<word>[^\s()"]+)
-    """,
-    re.VERBOSE,
-)
-_OPERATORS = {"AND", "OR", "NOT"}
 MAX_PHRASE_TRANSLATIONS = 8  # combinations of the units' translations tried for one quoted phrase
-MAX_DEPTH = 32  # nested parentheses: deeper is an error, not a RecursionError
-
-
-@dataclass(frozen=True)
-class Tok:
-    kind: str  # lparen rparen quote field word and or not
-    value: str
-    prefix: str = ""  # "+" or "-" on a word, quote, field or group
-
-
-def lex(text: str) -> list[Tok]:
-    toks: list[Tok] = []
-    pending = ""
-    for m in _LEX.finditer(text):
-        kind, value = m.lastgroup, m.group()
-        if kind == "ws":
-            continue
-        if kind == "prefix":
-            pending = value
-            continue
-        if kind == "field":
-            value = value[:-1]
-        if kind == "quote":
-            if len(value) < 2 or not value.endswith('"'):
-                raise QuerySyntaxError('unbalanced quote in the query: close the phrase with "')
-            value = value[1:-1]
-        if kind == "word":
-            if value in _OPERATORS:
-                toks.append(Tok(value.lower(), value))
-                continue
-            if value[0] in "+-":
-                # "+word" / "-word"; a lone "-" or "+" is just punctuation
-                rest = value.lstrip("+-")
-                if rest:
-                    toks.append(Tok("word", rest, value[0]))
-                continue
-        if kind in ("lparen", "quote", "field") and pending:
-            toks.append(Tok(kind, value, pending))
-            pending = ""
-            continue
-        toks.append(Tok(kind, value))
-    return toks
-
-
-class _Parser:
-    """Recursive descent over the lexed tokens, producing the raw tree (unanalysed)."""
-
-    def __init__(self, toks: list[Tok]) -> None:
-        self.toks = toks
-        self.i = 0
-        self.depth = 0
-
-    def peek(self) -> Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def take(self) -> Tok:
-        tok = self.toks[self.i]
-        self.i += 1
-        return tok
-
-    def parse(self):
-        if not self.toks:
-            return ("seq", [])
-        node = self.or_expr()
-        if self.peek() is not None:
-            raise QuerySyntaxError("unbalanced ')' in the query: remove it or add a matching '('")
-        return node
-
-    def or_expr(self):
-        parts = [self.and_expr()]
-        while self.peek() and self.peek().kind == "or":
-            self.take()
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else ("or", parts)
-
-    def and_expr(self):
-        parts = [self.seq()]
-        while self.peek() and self.peek().kind == "and":
-            self.take()
-            parts.append(self.seq())
-        return parts[0] if len(parts) == 1 else ("and", parts)
-
-    def seq(self):
-        items = []
-        while True:
-            tok = self.peek()
-            if tok is None or tok.kind in ("or", "and", "rparen"):
-                break
-            items.append(self.clause())
-        if not items:
-            raise QuerySyntaxError("an operator (AND/OR/NOT) needs a word on each side")
-        return ("seq", items)
-
-    def clause(self):
-        tok = self.peek()
-        occur = ""
-        if tok.kind == "not":
-            self.take()
-            occur = "-"
-            if self.peek() is None or self.peek().kind in ("or", "and", "rparen"):
-                raise QuerySyntaxError("NOT needs a word after it")
-        node, prefix = self.atom()
-        return (occur or prefix, node)
-
-    def atom(self, field: str | None = None):
-        tok = self.take()
-        if tok.kind == "lparen":
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise QuerySyntaxError(f"the query nests parentheses more than {MAX_DEPTH} deep")
-            inner = self.or_expr() if self.peek() and self.peek().kind != "rparen" else ("seq", [])
-            self.depth -= 1
-            if self.peek() is None or self.peek().kind != "rparen":
-                raise QuerySyntaxError("unbalanced '(' in the query: add the missing ')'")
-            self.take()
-            return ("group", field, inner), tok.prefix
-        if tok.kind == "field":
-            name = FIELD_ALIASES.get(tok.value.lower(), tok.value.lower())
-            if name not in FIELDS:
-                known = ", ".join(FIELDS + tuple(FIELD_ALIASES))
-                raise QuerySyntaxError(
-                    f"unknown field '{tok.value}:' (fields: {known}); put the text in quotes to search it"
-                )
-            if field is not None:
-                raise QuerySyntaxError("a field prefix cannot be nested inside another")
-            if self.peek() is None:
-                raise QuerySyntaxError(f"field '{name}:' needs a value")
-            if name not in TEXT_FIELDS and self.peek().kind == "lparen" and name != "date":
-                raise QuerySyntaxError(f"'{name}:' takes one value, not a group: write {name}:A OR {name}:B")
-            if name == "date" and self.peek().kind == "lparen":
-                raise QuerySyntaxError("'date:' takes one date or range, not a group: write date:2025..2026")
-            node, _ = self.atom(name)
-            return node, tok.prefix
-        if tok.kind == "quote":
-            return ("phrase", field, tok.value), tok.prefix
-        if tok.kind == "range" and field is None:
-            return ("word", None, tok.value), tok.prefix  # "[CLS] token": brackets are just text
-        if tok.kind == "range":
-            if field != "date":
-                raise QuerySyntaxError("a [A TO B] range only works with date:, e.g. date:[2025-01-01 TO 2025-06-30]")
-            m = re.fullmatch(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]", tok.value)
-            if not m:
-                raise QuerySyntaxError(
-                    f"bad date range {tok.value!r}: write date:[2025-01-01 TO 2025-12-31] (* for open)"
-                )
-            lo, hi = ("" if v == "*" else v for v in m.groups())
-            return ("word", field, f"{lo}..{hi}"), tok.prefix
-        if tok.kind == "word":
-            return ("word", field, tok.value), tok.prefix
-        if tok.kind in ("or", "and", "not"):
-            raise QuerySyntaxError(f"{tok.value} needs a word on each side")
-        raise QuerySyntaxError("unbalanced ')' in the query: remove it or add a matching '('")
 
 
 def _date_bounds(value: str) -> tuple[str, str]:
@@ -314,14 +144,13 @@ class QueryCompiler:
         self._phrases: list[tuple[str, ...]] = []
         self._origins: dict[str, str] = {}
         self._units: list = []
-        self._last_word_terms: list[str] = []  # analysed terms of the bare word _atom just compiled
 
     def compile(self, text: str) -> CompiledQuery:
         limit = max_query_chars()
         if len(text) > limit:
             raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {limit}")
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
-        raw = _Parser(lex(text)).parse()
+        raw = parse(text)
         self._terms, self._phrases, self._origins, self._units = set(), [], {}, []
         tree = self._node(raw, negated=False)
         empty = tree is None
@@ -333,36 +162,35 @@ class QueryCompiler:
         return CompiledQuery(text, tree, highlight, empty, tuple(self._units))
 
     # -- raw node -> Query (None when nothing searchable remains) --
-    def _node(self, raw, negated: bool) -> Query | None:
-        kind = raw[0]
-        if kind == "or":
-            parts = [q for q in (self._node(r, negated) for r in raw[1]) if q is not None]
-            return _bool(should=parts)
-        if kind == "and":
-            parts = [q for q in (self._node(r, negated) for r in raw[1]) if q is not None]
-            return _bool(must=parts)
-        if kind == "seq":
-            return self._seq(raw[1], negated)
-        raise AssertionError(kind)  # pragma: no cover - the parser produces nothing else
+    def _node(self, raw: Node, negated: bool) -> Query | None:
+        if isinstance(raw, AnyOf):
+            return _bool(should=[q for q in (self._node(r, negated) for r in raw.parts) if q is not None])
+        if isinstance(raw, AllOf):
+            return _bool(must=[q for q in (self._node(r, negated) for r in raw.parts) if q is not None])
+        return self._seq(raw.clauses, negated)
 
-    def _seq(self, items, negated: bool) -> Query | None:
+    def _seq(self, items: tuple[Clause, ...], negated: bool) -> Query | None:
         must, should, must_not = [], [], []
         bare_terms: list[list[str]] = []  # analysed terms of consecutive unprefixed words
         words: list[tuple[str, list, int, str | None]] = []  # translatable words: (text, list, index, field)
         phrases: list[tuple[str, list, int, str | None]] = []  # translatable quoted phrases
-        for occur, atom in items:
+        for item in items:
+            occur, atom = item.occur, item.atom
             neg = negated or occur == "-"
-            q = self._atom(atom, neg)
-            if atom[0] == "word" and atom[1] is None and occur == "" and not self.require_all:
-                bare_terms.append(self._last_word_terms)
+            if isinstance(atom, Word) and atom.field not in KEYWORD_FIELDS + ("date",):
+                q, word_terms = self._word(atom, neg)
+                if atom.field is None and occur == "" and not self.require_all:
+                    bare_terms.append(word_terms)
+            else:
+                q = self._atom(atom, neg)
             if q is None:
                 continue
             if occur == "" and isinstance(q, (KeywordQ, DateRangeQ)):
                 occur = "+"  # kind:paper next to words restricts them, it is not an alternative
             target = must_not if occur == "-" else must if occur == "+" or self.require_all else should
             target.append(q)
-            if not neg and atom[1] not in KEYWORD_FIELDS + ("date",) and atom[0] in ("word", "phrase"):
-                (words if atom[0] == "word" else phrases).append((atom[2], target, len(target) - 1, atom[1]))
+            if not neg and isinstance(atom, (Word, Quoted)) and atom.field not in KEYWORD_FIELDS + ("date",):
+                (words if isinstance(atom, Word) else phrases).append((atom.text, target, len(target) - 1, atom.field))
         flat = [t for ts in bare_terms for t in ts]
         if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
             should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))
@@ -461,47 +289,49 @@ class QueryCompiler:
         self._units.extend(full)
         return DisMaxQ(tuple(clauses))
 
-    def _atom(self, atom, negated: bool) -> Query | None:
-        kind, field = atom[0], atom[1]
-        self._last_word_terms = []
-        if kind == "group":
-            inner = self._node(atom[2], negated)
-            if field is not None and inner is not None:
-                inner = _with_field(inner, field)
+    def _atom(self, atom: Word | Quoted | Group, negated: bool) -> Query | None:
+        """A group, a quoted phrase or a keyword/date value (words: :meth:`_word`)."""
+        if isinstance(atom, Group):
+            inner = self._node(atom.inner, negated)
+            if atom.field is not None and inner is not None:
+                inner = _with_field(inner, atom.field)
             return inner
-        value = atom[2]
+        field, value = atom.field, atom.text
         if field in KEYWORD_FIELDS:
             return keyword(field, value.strip())
         if field == "date":
             return date_range(value.strip())
-        terms = self.analyzer.analyze(value)
-        if kind == "phrase":
-            seq = tuple(t.text for t in terms)
-            if not seq:
-                return None
-            if not negated:
-                if len(seq) == 1:
-                    self._terms.add(seq[0])
-                else:
-                    self._phrases.append(seq)
-            return TermQ(seq[0], field) if len(seq) == 1 else PhraseQ(seq, field)
-        # a bare word: stop words do not rank, several terms (unspaced Japanese, "state-of-the-art")
-        # are alternatives with a phrase boost where they stand together
-        ranked = [t.text for t in terms if not t.stop]
-        self._last_word_terms = [t.text for t in terms]
-        if not ranked:
+        seq = tuple(t.text for t in self.analyzer.analyze(value))
+        if not seq:
             return None
+        if not negated:
+            if len(seq) == 1:
+                self._terms.add(seq[0])
+            else:
+                self._phrases.append(seq)
+        return TermQ(seq[0], field) if len(seq) == 1 else PhraseQ(seq, field)
+
+    def _word(self, atom: Word, negated: bool) -> tuple[Query | None, list[str]]:
+        """A bare word in a text field, and its analysed terms (for the phrase boost of the
+        words around it): stop words do not rank, several terms (unspaced Japanese,
+        "state-of-the-art") are alternatives with a phrase boost where they stand together."""
+        field = atom.field
+        terms = self.analyzer.analyze(atom.text)
+        all_terms = [t.text for t in terms]
+        ranked = [t.text for t in terms if not t.stop]
+        if not ranked:
+            return None, all_terms
         if not negated:
             self._terms.update(ranked)
         if len(ranked) == 1 and len(terms) == 1:
-            return TermQ(ranked[0], field)
+            return TermQ(ranked[0], field), all_terms
         if negated or self.require_all:
-            return PhraseQ(tuple(t.text for t in terms), field) if len(terms) > 1 else TermQ(ranked[0], field)
+            return (PhraseQ(tuple(all_terms), field) if len(terms) > 1 else TermQ(ranked[0], field)), all_terms
         clauses = [TermQ(t, field) for t in dict.fromkeys(ranked)]
-        phrase = tuple(t.text for t in terms)
+        phrase = tuple(all_terms)
         clauses.append(PhraseQ(phrase, field, boost=self.ranking.phrase_boost))
         self._phrases.append(phrase)
-        return _bool(should=clauses)
+        return _bool(should=clauses), all_terms
 
 
 def _or_alternative(q: Query, alt: Query) -> Query:
