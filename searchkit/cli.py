@@ -17,6 +17,8 @@ from typer.core import TyperGroup, TyperOption
 
 from . import errors
 from .errors import IndexMissingError, SearchkitError
+from .search.options import from_command_line
+from .search.present import counterpart_label, segments
 
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -295,13 +297,10 @@ def _print_facets(facets: dict, err: bool = False) -> None:
 
 
 def _mark(snippet: str, spans) -> str:
-    out, last = [], 0
-    for s, e in spans:
-        out.append(snippet[last:s])
-        out.append(typer.style(snippet[s:e], fg=typer.colors.YELLOW, bold=True))
-        last = e
-    out.append(snippet[last:])
-    return "".join(out)
+    return "".join(
+        typer.style(piece, fg=typer.colors.YELLOW, bold=True) if hit else piece
+        for piece, hit in segments(snippet, spans)
+    )
 
 
 def _display_path(path: str) -> str:
@@ -321,7 +320,7 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
         elif h.title and h.highlights:
             pass
         for cp in (h.counterparts or ())[:1]:
-            label = "原文 / original" if h.lang == "ja" else "訳 / translation"
+            label = counterpart_label(h.lang)
             typer.echo(
                 typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN)
             )
@@ -372,21 +371,23 @@ def search_cmd(
     def go():
         if as_json and as_jsonl:
             raise SearchkitError("choose one of --json and --jsonl")
-        opts = dict(
-            limit=limit,
-            offset=offset,
-            lang=lang,
-            kind=kind,
-            since=since,
-            until=until,
-            category=category,
-            require_all=require_all,
-            translate=not no_translate,
-            glossary=glossary,
-            explain=explain,
-            suggest=not no_suggest,
-            facets=facets,
+        opts = from_command_line(
+            dict(
+                limit=limit,
+                offset=offset,
+                lang=lang,
+                kind=kind,
+                since=since,
+                until=until,
+                category=category,
+                all=require_all,
+                no_translate=no_translate,
+                explain=explain,
+                no_suggest=no_suggest,
+                facets=facets,
+            )
         )
+        opts["glossary"] = glossary
         with _open(index) as ix:
             if batch is not None:
                 if query:

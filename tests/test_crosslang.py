@@ -196,6 +196,9 @@ def test_translated_queries_never_crash(seed_index, query):
 
 
 def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
+    from dataclasses import replace
+
+    from searchkit.crosslang.translate import TranslatorConfig
     from searchkit.query.compile import QueryCompiler
     from searchkit.query.tree import DisMaxQ, PhraseQ
 
@@ -208,20 +211,13 @@ def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
     assert len(groups) == 1
     phrases = {p.terms for p in groups[0].clauses}
     assert ("アラインメント", "改竄") in phrases and ("改竄", "アラインメント") in phrases
-    shared = seed_index.translator()
-    kept = shared.config
-    shared.config = type(kept)(pairs=0)
-    try:
-        tree = (
-            QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=shared).compile("alignment faking").tree
-        )
-    finally:
-        shared.config = kept
+    no_pairs = replace(seed_index.translator(), config=TranslatorConfig(pairs=0))  # a copy: the index's stays
+    tree = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=no_pairs).compile("alignment faking").tree
     assert not [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
 
 
 def test_japanese_derivational_suffix_also_stands_for_the_noun(seed_index):
-    from searchkit.crosslang.translate import JA_DERIVATIONAL_SUFFIXES, Translator
+    from searchkit.crosslang.translate import JA_DERIVATIONAL_SUFFIXES, Translator, TranslatorConfig
 
     assert {"的", "性", "化"} <= JA_DERIVATIONAL_SUFFIXES
     t = seed_index.translator()
@@ -232,6 +228,10 @@ def test_japanese_derivational_suffix_also_stands_for_the_noun(seed_index):
         lambda term: frozenset(),
         lambda terms: 0 if "的" in terms else 3,
         lambda: [],
+        config=TranslatorConfig(per_unit=50),  # every candidate that occurs
     )
-    got = {tr.terms: tr.weight for tr in fake._score("probabilistic", [("確率的", "jmdict", 0, True)], False)}
-    assert ("確率",) in got and ("確率", "的") not in got  # the phrase never occurs; the noun does
+    got = {(tr.target, tr.terms) for u in fake.units(["probabilistic"]) for tr in u.translations}
+    assert ("確率的", ("確率",)) in got and (
+        "確率的",
+        ("確率", "的"),
+    ) not in got  # the phrase never occurs; the noun does

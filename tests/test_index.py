@@ -25,24 +25,24 @@ def corpus(tmp_path):
 def test_incremental_update(tmp_path, corpus, engine):
     ix_dir = tmp_path / "ix"
     first = build_index([corpus], ix_dir, engine=engine)
-    assert len(first.added) == 2 and first.total_entries == 31
+    base = first.total_entries  # the seed page's entries and a.md's one paragraph
+    assert len(first.added) == 2 and first.entries_added == base > 1
 
     again = build_index([corpus], ix_dir)
-    assert len(again.unchanged) == 2 and again.entries_added == 0 and again.total_entries == 31
+    assert len(again.unchanged) == 2 and again.entries_added == 0 and again.total_entries == base
 
     (corpus / "a.md").write_text("# A\n\nChanged note about sabotage.\n\nSecond paragraph.\n", encoding="utf-8")
     (corpus / "b.jsonl").write_text('{"id": "b1", "text": "new record"}\n', encoding="utf-8")
     changed = build_index([corpus], ix_dir)
-    assert len(changed.updated) == 1 and len(changed.added) == 1 and changed.total_entries == 33
+    # a.md: one paragraph became two; b.jsonl: one record
+    assert len(changed.updated) == 1 and len(changed.added) == 1 and changed.total_entries == base + 2
     with open_index(ix_dir) as ix:
-        assert ix.search("tampering", kind="passage").total == 0 or all(
-            "First note" not in h.text for h in ix.search("tampering").hits
-        )
-        assert ix.search("sabotage").total >= 1
+        assert not any("First note" in h.text for h in ix.search("tampering", limit=100).hits)
+        assert any("Changed note about sabotage" in h.text for h in ix.search("sabotage").hits)
 
     (corpus / "a.md").unlink()
     removed = build_index([corpus], ix_dir)
-    assert len(removed.removed) == 1 and removed.total_entries == 31
+    assert len(removed.removed) == 1 and removed.total_entries == base  # a.md's two went, b1 stays
     with open_index(ix_dir) as ix:
         assert ix.search("sabotage", kind="passage").total == 0
 
@@ -52,24 +52,24 @@ def test_indexing_another_folder_keeps_the_first(tmp_path, corpus, engine):
     other.mkdir()
     (other / "c.md").write_text("Unrelated words here.\n", encoding="utf-8")
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir, engine=engine)
+    base = build_index([corpus], ix_dir, engine=engine).total_entries
     report = build_index([other], ix_dir)
-    assert report.removed == [] and report.total_entries == 32
+    assert report.removed == [] and report.total_entries == base + 1
 
 
 def test_rebuild_starts_over_and_keeps_layout(tmp_path, corpus, engine):
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir, engine=engine)
+    base = build_index([corpus], ix_dir, engine=engine).total_entries
     (corpus / "a.md").unlink()
     report = build_index([SEEDS], ix_dir, rebuild=True)
-    assert report.total_entries == 30
+    assert report.total_entries == base - 1  # a.md's paragraph is gone
     data_dirs = sorted(p.name for p in ix_dir.iterdir() if p.name.startswith("data-"))
     assert data_dirs == ["data-1"]
 
 
 def test_interrupted_update_keeps_the_previous_commit(tmp_path, corpus, engine):
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir, engine=engine)
+    base = build_index([corpus], ix_dir, engine=engine).total_entries
     (corpus / "new.md").write_text("\n\n".join(f"Paragraph {i} about poisoning." for i in range(50)), encoding="utf-8")
 
     def boom(_n, seen=[0]):  # noqa: B006 - a counter for this test only
@@ -80,15 +80,15 @@ def test_interrupted_update_keeps_the_previous_commit(tmp_path, corpus, engine):
     with pytest.raises(KeyboardInterrupt):
         build_index([corpus], ix_dir, progress=boom)
     with open_index(ix_dir) as ix:
-        assert ix.engine.count() == 31
+        assert ix.engine.count() == base
         assert ix.search("poisoning", kind="passage", translate=False).total == 0
     report = build_index([corpus], ix_dir)  # no stale lock, and the file is picked up
-    assert report.total_entries == 81
+    assert report.total_entries == base + 50
 
 
 def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus, engine):
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir, engine=engine)
+    base = build_index([corpus], ix_dir, engine=engine).total_entries
 
     def boom(_n):
         raise KeyboardInterrupt
@@ -96,7 +96,7 @@ def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus, engine):
     with pytest.raises(KeyboardInterrupt):
         build_index([SEEDS], ix_dir, rebuild=True, progress=boom)
     with open_index(ix_dir) as ix:
-        assert ix.engine.count() == 31
+        assert ix.engine.count() == base
     assert sorted(p.name for p in ix_dir.iterdir() if p.name.startswith("data-")) == ["data-0"]
 
 
@@ -141,7 +141,7 @@ def test_whoosh_tokenizer_pickles(analyzer):
     tok = schema["text"].analyzer
     tok.bind(analyzer)
     clone = pickle.loads(pickle.dumps(schema))["text"].analyzer
-    assert clone == tok and clone._analyzer is None
+    assert clone == tok  # only the analyzer's config was pickled: the clone builds its own
     assert isinstance(clone, SearchkitTokenizer)
     got = [(t.text, t.pos, t.startchar, t.endchar) for t in clone("報酬関数の改ざん", positions=True, chars=True)]
     assert got == [("報酬", 0, 0, 2), ("関数", 1, 2, 4), ("改竄", 2, 5, 8)]
@@ -150,7 +150,7 @@ def test_whoosh_tokenizer_pickles(analyzer):
 @pytest.mark.parametrize("damage", ["delete_segment", "truncate_segment", "delete_toc"])
 def test_damaged_index_is_one_clear_error_and_rebuild_fixes_it(tmp_path, corpus, damage):
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir)
+    base = build_index([corpus], ix_dir).total_entries
     data = next(ix_dir.glob("data-*"))
     seg = next(data.glob("*.seg"))
     if damage == "delete_segment":
@@ -164,13 +164,13 @@ def test_damaged_index_is_one_clear_error_and_rebuild_fixes_it(tmp_path, corpus,
             ix.search("tampering")
     assert (err.value.remedy, err.value.path) == (REBUILD, str(ix_dir))
     report = build_index([corpus], ix_dir, rebuild=True)
-    assert report.total_entries == 31
+    assert report.total_entries == base
 
 
 @pytest.mark.parametrize("damage", ["delete_meta", "delete_segment_file", "truncate_store"])
 def test_damaged_tantivy_index_is_one_clear_error(tmp_path, corpus, damage):
     ix_dir = tmp_path / "ix"
-    build_index([corpus], ix_dir, engine="tantivy")
+    base = build_index([corpus], ix_dir, engine="tantivy").total_entries
     data = next(ix_dir.glob("data-*"))
     if damage == "delete_meta":
         (data / "meta.json").unlink()
@@ -185,7 +185,7 @@ def test_damaged_tantivy_index_is_one_clear_error(tmp_path, corpus, damage):
             ix.get("000_2db909a8ebb65741:27")
     assert (err.value.remedy, err.value.path) == (REBUILD, str(ix_dir))
     report = build_index([corpus], ix_dir, rebuild=True)
-    assert report.total_entries == 31
+    assert report.total_entries == base
 
 
 def test_empty_folder_is_not_an_index(tmp_path):
@@ -367,11 +367,18 @@ def test_a_locked_index_stops_the_analysis_workers(tmp_path, engine):
 
     _mixed_corpus(tmp_path / "src")
     build_index([SEEDS], tmp_path / "ix", engine=engine)
-    with open_index(tmp_path / "ix") as holder:
-        lock = holder.engine._ix.writer()  # another writer holds the index
-        try:
-            with pytest.raises(IndexLockedError):
-                build_index([tmp_path / "src"], tmp_path / "ix", workers=2)
-            assert multiprocessing.active_children() == []
-        finally:
-            (lock.cancel if engine == "whoosh" else lock.rollback)()
+    data = tmp_path / "ix" / json.loads((tmp_path / "ix" / "manifest.json").read_text())["data_dir"]
+    if engine == "whoosh":  # another program's writer holds the engine's own lock
+        from whoosh import index as whoosh_index
+
+        lock = whoosh_index.open_dir(str(data), indexname="searchkit").writer()
+    else:
+        import tantivy
+
+        lock = tantivy.Index.open(str(data)).writer()
+    try:
+        with pytest.raises(IndexLockedError):
+            build_index([tmp_path / "src"], tmp_path / "ix", workers=2)
+        assert multiprocessing.active_children() == []
+    finally:
+        (lock.cancel if engine == "whoosh" else lock.rollback)()

@@ -10,7 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from searchkit import build_index, open_index
-from searchkit.web.app import create_app, marked
+from searchkit.search.present import segments
+from searchkit.web.app import create_app
 
 from .conftest import DATA, SEEDS
 
@@ -34,7 +35,7 @@ def test_home_has_a_focused_search_box(client):
 def test_search_page_highlights_and_links_the_original(client):
     page = client.get("/", params={"q": "alignment faking"}).text
     assert "<mark>Alignment faking</mark> in large language models" in page
-    assert "訳 / translation" in page or "原文 / original" in page
+    assert "訳 / translation" in page and "原文 / original" in page  # each hit with its counterpart
     assert re.search(r'class="facet" data-field="lang" data-value="ja"', page)
 
 
@@ -89,8 +90,8 @@ def test_errors_are_pages_not_tracebacks(client):
 
 
 def test_marked_segments():
-    assert marked("abcdef", [(1, 3), (4, 5)]) == [("a", False), ("bc", True), ("d", False), ("e", True), ("f", False)]
-    assert marked("ab", [(0, 9)]) == [("ab", False)]  # out-of-range spans are ignored
+    assert segments("abcdef", [(1, 3), (4, 5)]) == [("a", False), ("bc", True), ("d", False), ("e", True), ("f", False)]
+    assert segments("ab", [(0, 9)]) == [("ab", False)]  # out-of-range spans are ignored
 
 
 def test_serve_refuses_a_public_address_without_the_flag(workdir):

@@ -60,3 +60,34 @@ def search_options(values: Mapping[str, object]) -> dict:
         else:
             out[name] = value
     return out
+
+
+# the command-line names of the options (the CLI's flags, the web page's query string) -> the
+# keywords of Index.search; a "no_" name is the negation of its keyword
+COMMAND_LINE = {
+    "limit": "limit",
+    "offset": "offset",
+    "lang": "lang",
+    "kind": "kind",
+    "category": "category",
+    "since": "since",
+    "until": "until",
+    "all": "require_all",
+    "no_translate": "translate",
+    "no_suggest": "suggest",
+    "explain": "explain",
+    "facets": "facets",
+}
+
+
+def from_command_line(values: Mapping[str, object]) -> dict:
+    """Options by their command-line names -> keywords of Index.search, checked by
+    :func:`search_options`."""
+    unknown = sorted(set(values) - set(COMMAND_LINE))
+    if unknown:
+        raise QuerySyntaxError(f"unknown option {', '.join(map(repr, unknown))} (known: {', '.join(COMMAND_LINE)})")
+    opts = search_options({COMMAND_LINE[k]: v for k, v in values.items()})
+    for name in values:
+        if name.startswith("no_"):
+            opts[COMMAND_LINE[name]] = not opts[COMMAND_LINE[name]]
+    return opts

@@ -2,7 +2,7 @@
 
 Every page calls :class:`searchkit.Index` exactly as the CLI does; ``/api/search`` returns the
 JSON of ``searchkit search --json``. Document text reaches the page only through Jinja2's
-autoescaping; highlights are rendered from :func:`marked` segments, so ``<mark>`` is the only markup
+autoescaping; highlights are rendered from :func:`searchkit.search.present.segments`, so ``<mark>`` is the only markup
 added to document text.
 """
 
@@ -20,7 +20,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import REBUILD, REBUILD_ENGINE, RETRY, NotFoundError, QuerySyntaxError, SearchkitError
 from ..indexing.index import Index
-from ..search.options import search_options
+from ..search.options import COMMAND_LINE, from_command_line
+from ..search.present import counterpart_label, segments
 from ..search.run import FACETS
 
 HERE = Path(__file__).parent
@@ -35,21 +36,6 @@ PAGE_OPTIONS = (
     "no_translate",
     "no_suggest",
 )  # the page sets the rest
-
-
-def marked(text: str, spans) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, highlighted) segments at the [start, end) ``spans``."""
-    out, last = [], 0
-    for s, e in sorted(spans):
-        if s < last or e > len(text):
-            continue
-        if s > last:
-            out.append((text[last:s], False))
-        out.append((text[s:e], True))
-        last = e
-    if last < len(text):
-        out.append((text[last:], False))
-    return out
 
 
 def link_url(url: str) -> str:
@@ -82,37 +68,18 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
         return default
 
 
-# query-string names (as the CLI's flags) -> Index.search keywords; "no_" flags are negated
-PARAMS = {
-    "limit": "limit",
-    "offset": "offset",
-    "lang": "lang",
-    "kind": "kind",
-    "category": "category",
-    "since": "since",
-    "until": "until",
-    "all": "require_all",
-    "no_translate": "translate",
-    "no_suggest": "suggest",
-    "explain": "explain",
-    "facets": "facets",
-}
 PAGE_PARAMS = ("q", "year", "page")
 
 
-def _search_options(params, allowed: tuple[str, ...] = tuple(PARAMS)) -> dict:
+def _search_options(params, allowed: tuple[str, ...] = tuple(COMMAND_LINE)) -> dict:
     """Query-string parameters -> keyword arguments of Index.search, checked by the same rules
-    as --batch and the CLI (:func:`searchkit.options.search_options`); a bad one is an error."""
+    as --batch and the CLI (:func:`searchkit.search.options.from_command_line`); a bad one is an error."""
     unknown = sorted(k for k in params if k not in allowed and k not in PAGE_PARAMS)
     if unknown:
         raise QuerySyntaxError(
             f"unknown parameter {', '.join(map(repr, unknown))} (known: {', '.join(PAGE_PARAMS + allowed)})"
         )
-    raw = {PARAMS[k]: params[k] for k in allowed if params.get(k, "") != ""}
-    opts = search_options(raw)
-    for flag in ("no_translate", "no_suggest"):
-        if PARAMS[flag] in opts:
-            opts[PARAMS[flag]] = not opts[PARAMS[flag]]
+    opts = from_command_line({k: params[k] for k in allowed if params.get(k, "") != ""})
     year = params.get("year", "")
     if year:
         opts["since"] = opts["until"] = year
@@ -134,7 +101,8 @@ def create_app(index: Index) -> Starlette:
     engines' searchers are not shared between threads)."""
     lock = threading.Lock()
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    env.globals["marked"] = marked
+    env.globals["marked"] = segments
+    env.globals["counterpart_label"] = counterpart_label
     env.globals["query_with"] = query_with
     env.globals["link_url"] = link_url
     env.globals["spans_of"] = lambda hit, field: [(s.start, s.end) for s in hit.highlights if s.field == field]
