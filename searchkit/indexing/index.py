@@ -114,9 +114,7 @@ class Index:
 
     def _forget(self) -> None:
         """Drop everything derived from one commit (the caches of translation evidence)."""
-        self._side: dict = {}  # per-file side tables of the current data folder
-        self._linker = None
-        self._translators: dict = {}
+        self._crosslang = None  # rebuilt on first use after every commit
 
     # -- lifecycle --
     @classmethod
@@ -253,7 +251,7 @@ class Index:
             # side files first: a crash before the engine commit leaves them ahead of it, which
             # the next update repairs (those files are not "unchanged" to the engine)
             notes.save()
-            self._update_side_tables(changed, report.removed)
+            self.crosslang.update(changed, report.removed)
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(records, self.analyzer, workers) as stream:
@@ -298,146 +296,40 @@ class Index:
                 out.append(rec)
         return out
 
-    def _update_side_tables(self, changed, removed: list[str]) -> None:
-        """Record the parenthetical glosses of changed files (unless mining is switched off) and
-        the katakana words they write (the index's own loanword vocabulary)."""
-        from ..crosslang.learned import linked_terms
-        from ..crosslang.mining import katakana_runs, mine
-
-        mining = self.manifest.options.get("mine_pairs", True)
-        pairs, runs, linked = self.mined_pairs, self.katakana_runs, self.linked_pairs
-        for src, _, doc in changed:
-            found, written = [], set()
-            for e in doc.entries:
-                if mining:
-                    found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
-                written |= katakana_runs(e.title) | katakana_runs(e.text)
-            pairs.replace(str(src.path), list(dict.fromkeys(found)))
-            runs.replace(str(src.path), sorted(written))
-            if mining:
-                linked.replace(str(src.path), linked_terms(doc.entries, self.linker, self.analyzer))
-        for path in removed:
-            pairs.remove(path)
-            runs.remove(path)
-            linked.remove(path)
-        if mining:
-            pairs.save()
-            linked.save()
-        runs.save()
-
-    # -- cross-language resources (built on first use) --
+    # -- cross-language resources of the current commit (crosslang.resources) --
     @property
-    def lexicon(self):
-        if self._lexicon is None:
+    def crosslang(self):
+        if self._crosslang is None:
             from ..crosslang.lexicon import Lexicon
+            from ..crosslang.resources import CrossLanguage
 
-            self._lexicon = Lexicon(self.analyzer)
-        return self._lexicon
-
-    def _side_file(self, name: str, kind):
-        """A per-file side table of the current data folder (mined pairs, katakana words, linked
-        pairs), loaded once per commit."""
-        got = self._side.get(name)
-        if got is None:
-            got = self._side[name] = kind(self.path / self.manifest.data_dir / name)
-        return got
+            if self._lexicon is None:
+                self._lexicon = Lexicon(self.analyzer)
+            self._crosslang = CrossLanguage(
+                self.path / self.manifest.data_dir,
+                self.path,
+                self.engine,
+                self.analyzer,
+                self.manifest.options.get("mine_pairs", True),
+                self._lexicon,
+            )
+        return self._crosslang
 
     @property
     def mined_pairs(self):
-        from ..crosslang.mining import FILE, MinedPairs
-
-        return self._side_file(FILE, MinedPairs)
-
-    @property
-    def katakana_runs(self):
-        from ..crosslang.mining import KATAKANA_FILE, KatakanaRuns
-
-        return self._side_file(KATAKANA_FILE, KatakanaRuns)
-
-    @property
-    def linked_pairs(self):
-        from ..crosslang.learned import FILE, LinkedPairs
-
-        return self._side_file(FILE, LinkedPairs)
-
-    @property
-    def linker(self):
-        if self._linker is None:
-            from ..crosslang.linking import Linker
-
-            self._linker = Linker(self.analyzer, self.lexicon)
-        return self._linker
+        return self.crosslang.mined_pairs
 
     def translator(self, glossary: str | Path | None = None):
         """The query translator of this index; ``glossary`` adds a glossary file to the index's own."""
-        key = str(glossary or "")
-        if key not in self._translators:
-            from ..crosslang import glossary as gl
-            from ..crosslang.translate import Translator
-
-            kept = self.path / gl.INDEX_GLOSSARY  # optional; a --glossary file must exist
-            files = ([kept] if kept.exists() else []) + ([Path(glossary)] if glossary else [])
-            terms: dict[str, set[str]] = {}
-            for path in files:
-                for k, v in gl.load(path).items():
-                    terms.setdefault(k, set()).update(v)
-            self._translators[key] = Translator(
-                self.analyzer,
-                self.lexicon,
-                self.engine.doc_frequency,
-                self.engine.doc_ids,
-                self._phrase_frequency,
-                self.engine.vocabulary,
-                words=self.engine.words,
-                katakana=self.katakana_runs.words,
-                mined=self.mined_pairs.table(),
-                glossary=terms,
-                learned=self.linked_pairs.table(),
-                languages=self.languages(),
-            )
-        return self._translators[key]
+        return self.crosslang.translator(glossary)
 
     def languages(self) -> frozenset:
-        """The languages with at least one entry in the current commit (one facet count)."""
-        got = self._side.get("languages")
-        if got is None:
-            got = self._side["languages"] = frozenset(self.engine.facets(None, [], ("lang",))["lang"])
-        return got
-
-    def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
-        from ..query.tree import PhraseQ
-
-        return self.engine.search(PhraseQ(terms), [], limit=1).total
+        """The languages with at least one entry in the current commit."""
+        return self.crosslang.languages()
 
     def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
-        """The entries in the other language that this entry translates or is translated by.
-        ``memo`` shares the per-document candidate lists between the hits of one result page."""
-        from ..query.tree import KeywordQ
-
-        if hit.lang not in ("ja", "en") or not hit.doc:
-            return []
-        other = "en" if hit.lang == "ja" else "ja"
-        memo = {} if memo is None else memo
-        key = (hit.doc, other)
-        if key not in memo:
-            memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
-        cands = memo[key]
-        explicit = [r for r in cands if r.get("id") == hit.translation_of or r.get("translation_of") == hit.id]
-        if explicit:
-            ranked = [(r, 1.0) for r in explicit]
-        else:
-            ranked = self.linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
-        return [
-            {
-                "id": r["id"],
-                "lang": r.get("lang", ""),
-                "kind": r.get("kind", ""),
-                "title": r.get("title", "") or r.get("section", ""),
-                "text": r.get("text", "")[:200],
-                "score": round(s, 3),
-            }
-            for r, s in ranked
-        ]
+        """The entries in the other language that this entry translates or is translated by."""
+        return self.crosslang.counterparts(hit, memo)
 
     # -- reading --
     def search(

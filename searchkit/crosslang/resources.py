@@ -1,0 +1,151 @@
+"""The cross-language resources of one commit of an index: the dictionaries, the per-file side
+tables kept beside the engine's data (mined glosses, katakana words as written, linked pairs for
+the learned lexicon), the counterpart linker and the query translators. Built on first use;
+an index makes a new one whenever it moves to another commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..analysis.analyzer import Analyzer
+from ..engines.base import Engine
+from ..models import Hit
+from ..query.tree import KeywordQ, PhraseQ
+
+
+class CrossLanguage:
+    def __init__(self, data: Path, index_dir: Path, engine: Engine, analyzer: Analyzer, mining: bool, lexicon) -> None:
+        self.data = data  # the engine's data folder of this commit (the side tables live there)
+        self.index_dir = index_dir  # where the index's own glossary file lives
+        self.engine = engine
+        self.analyzer = analyzer
+        self.mining = mining  # mined glosses and linked pairs are on (off: --no-mine)
+        self.lexicon = lexicon  # shared by every commit: it depends on the analyzer only
+        self._side: dict = {}
+        self._linker = None
+        self._translators: dict = {}
+
+    def update(self, changed, removed: list[str]) -> None:
+        """Record the parenthetical glosses of changed files (unless mining is switched off), the
+        katakana words they write (the index's own loanword vocabulary) and their linked pairs."""
+        from .learned import linked_terms
+        from .mining import katakana_runs, mine
+
+        pairs, runs, linked = self.mined_pairs, self.katakana_runs, self.linked_pairs
+        for src, _, doc in changed:
+            found, written = [], set()
+            for e in doc.entries:
+                if self.mining:
+                    found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
+                written |= katakana_runs(e.title) | katakana_runs(e.text)
+            pairs.replace(str(src.path), list(dict.fromkeys(found)))
+            runs.replace(str(src.path), sorted(written))
+            if self.mining:
+                linked.replace(str(src.path), linked_terms(doc.entries, self.linker, self.analyzer))
+        for path in removed:
+            pairs.remove(path)
+            runs.remove(path)
+            linked.remove(path)
+        if self.mining:
+            pairs.save()
+            linked.save()
+        runs.save()
+
+    def _side_file(self, name: str, kind):
+        got = self._side.get(name)
+        if got is None:
+            got = self._side[name] = kind(self.data / name)
+        return got
+
+    @property
+    def mined_pairs(self):
+        from .mining import FILE, MinedPairs
+
+        return self._side_file(FILE, MinedPairs)
+
+    @property
+    def katakana_runs(self):
+        from .mining import KATAKANA_FILE, KatakanaRuns
+
+        return self._side_file(KATAKANA_FILE, KatakanaRuns)
+
+    @property
+    def linked_pairs(self):
+        from .learned import FILE, LinkedPairs
+
+        return self._side_file(FILE, LinkedPairs)
+
+    @property
+    def linker(self):
+        if self._linker is None:
+            from .linking import Linker
+
+            self._linker = Linker(self.analyzer, self.lexicon)
+        return self._linker
+
+    def languages(self) -> frozenset:
+        """The languages with at least one entry in this commit (one facet count)."""
+        got = self._side.get("languages")
+        if got is None:
+            got = self._side["languages"] = frozenset(self.engine.facets(None, [], ("lang",))["lang"])
+        return got
+
+    def translator(self, glossary: str | Path | None = None):
+        """The query translator; ``glossary`` adds a glossary file to the index's own."""
+        key = str(glossary or "")
+        if key not in self._translators:
+            from . import glossary as gl
+            from .translate import Translator
+
+            kept = self.index_dir / gl.INDEX_GLOSSARY  # optional; a --glossary file must exist
+            files = ([kept] if kept.exists() else []) + ([Path(glossary)] if glossary else [])
+            terms: dict[str, set[str]] = {}
+            for path in files:
+                for k, v in gl.load(path).items():
+                    terms.setdefault(k, set()).update(v)
+            self._translators[key] = Translator(
+                self.analyzer,
+                self.lexicon,
+                self.engine.doc_frequency,
+                self.engine.doc_ids,
+                self._phrase_frequency,
+                self.engine.vocabulary,
+                words=self.engine.words,
+                katakana=self.katakana_runs.words,
+                mined=self.mined_pairs.table(),
+                glossary=terms,
+                learned=self.linked_pairs.table(),
+                languages=self.languages(),
+            )
+        return self._translators[key]
+
+    def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
+        return self.engine.search(PhraseQ(terms), [], limit=1).total
+
+    def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
+        """The entries in the other language that this entry translates or is translated by.
+        ``memo`` shares the per-document candidate lists between the hits of one result page."""
+        if hit.lang not in ("ja", "en") or not hit.doc:
+            return []
+        other = "en" if hit.lang == "ja" else "ja"
+        memo = {} if memo is None else memo
+        key = (hit.doc, other)
+        if key not in memo:
+            memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
+        cands = memo[key]
+        explicit = [r for r in cands if r.get("id") == hit.translation_of or r.get("translation_of") == hit.id]
+        if explicit:
+            ranked = [(r, 1.0) for r in explicit]
+        else:
+            ranked = self.linker.rank(f"{hit.title} {hit.text}", hit.lang, cands)
+        return [
+            {
+                "id": r["id"],
+                "lang": r.get("lang", ""),
+                "kind": r.get("kind", ""),
+                "title": r.get("title", "") or r.get("section", ""),
+                "text": r.get("text", "")[:200],
+                "score": round(s, 3),
+            }
+            for r, s in ranked
+        ]
