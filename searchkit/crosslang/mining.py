@@ -62,7 +62,7 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
 class PerFile:
     """Items found in each indexed source file, stored as JSON (``path -> [item, ...]``) in the
     index's data folder, so that re-indexing a file replaces its items and removing it drops
-    them. Written before the engine commit (see ``Index._update``)."""
+    them. Written before the engine commit (see ``Index.update``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -264,7 +264,7 @@ def _any(queries: list):
 
 # What reading a damaged index raises inside Whoosh (missing or truncated segment files; a data
 # folder a rebuild removed under a reader: EmptyIndexError, then ReaderClosed). The index turns
-# these into a retry on the new commit (Index._read) or one error line.
+# these into a retry on the new commit or one error line.
 _DAMAGE = (
     OSError,
     EOFError,

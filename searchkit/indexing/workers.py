@@ -216,4 +216,4 @@ def _die_with_parent() -> None:
     except (OSError, AttributeError):
         pass
     if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
+        sys.exit(1)
