@@ -148,3 +148,12 @@ def test_deleting_a_file_removes_its_records(tmp_path, engine):
         assert eng.sources() == {"a.jsonl": "h"}
     finally:
         eng.close()
+
+
+def test_a_filter_that_allows_nothing_finds_nothing(store):
+    eng, analyzer = store
+    [term] = _terms(analyzer, "alignment")
+    for nothing in ([KeywordQ("category", "none")], [DateRangeQ("1990-01-01", "1990-12-31")]):
+        assert eng.search(TermQ(term), nothing, limit=10).total == 0
+        assert eng.scan(nothing) == []
+        assert eng.facets(TermQ(term), nothing, ("lang",)) == {"lang": {}}

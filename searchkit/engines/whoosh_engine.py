@@ -329,6 +329,7 @@ class WhooshEngine(Engine):
         self.ranking = ranking
         self._bind(ix.schema)
         self._searcher = None
+        self._dates: tuple | None = None  # (searcher, the date column) for date filters
 
     # -- lifecycle --
     @classmethod
@@ -477,11 +478,28 @@ class WhooshEngine(Engine):
     def field_frequency(self, field: str, term: str) -> int:
         return self._search().doc_frequency(field, term)
 
-    def _filter(self, filters: list[Query]):
+    def _filter(self, s, filters: list[Query]) -> set[int] | None:
+        """The document numbers the filters allow (None: no filters). A date range reads the date
+        column, one value per document: as a term range Whoosh walks a union of every date in
+        the range document by document (a filtered query at 10k abstracts in one segment: 52 ms
+        p50, 3.7x the same query without the filter)."""
         if not filters:
             return None
-        parts = [self._to_whoosh(f) for f in filters]
-        return parts[0] if len(parts) == 1 else And(parts)
+        allowed: set[int] | None = None
+        for f in filters:
+            docs = (
+                self._dates_within(s, f.start, f.end)
+                if isinstance(f, DateRangeQ)
+                else set(s.docs_for_query(self._to_whoosh(f)))
+            )
+            allowed = docs if allowed is None else allowed & docs
+        # Whoosh reads an empty allow set as "no filter": allow only a number no document has
+        return allowed or {-1}
+
+    def _dates_within(self, s, start: str, end: str) -> set[int]:
+        if self._dates is None or self._dates[0] is not s:  # one read of the column per searcher
+            self._dates = (s, list(s.reader().column_reader("date")))
+        return {n for n, v in enumerate(self._dates[1]) if v and (not start or v >= start) and (not end or v <= end)}
 
     def _scored(self, s, query: Query, filters: list[Query]) -> list[tuple[float, int]]:
         """(score, docnum) of every match, best first, from one pass that scores every match.
@@ -491,7 +509,7 @@ class WhooshEngine(Engine):
         costs less than the pruned pass plus a count pass (a phrase: 106 vs 252 ms; a term: 6.7
         vs 9.2 ms). Keeping every match lets a tie at a page's end (replicated text ties a lot)
         be widened from this list instead of by running the query again."""
-        wq, wf = self._to_whoosh(query), self._filter(filters)
+        wq, wf = self._to_whoosh(query), self._filter(s, filters)
         every = UnlimitedCollector()
         collector = FilterCollector(every, allow=wf) if wf is not None else every
         s.search_with_collector(wq, collector)
@@ -537,9 +555,8 @@ class WhooshEngine(Engine):
     @_guarded
     def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
         s = self._search()
-        wf = self._filter(filters) or Every()
         kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
-        records = [_record(h.fields()) for h in s.search(wf, limit=None, **kw)]
+        records = [_record(h.fields()) for h in s.search(Every(), filter=self._filter(s, filters), limit=None, **kw)]
         if not sort_by_date:
             records.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))  # file order, as tantivy
         return records
@@ -549,7 +566,7 @@ class WhooshEngine(Engine):
         s = self._search()
         wq = self._to_whoosh(query) if query is not None else Every()
         groups = {f: FieldFacet(f, maptype=Count) for f in fields}
-        results = s.search(wq, filter=self._filter(filters), limit=1, scored=False, terms=False, groupedby=groups)
+        results = s.search(wq, filter=self._filter(s, filters), limit=1, scored=False, terms=False, groupedby=groups)
         out = {}
         for f in fields:
             out[f] = {
