@@ -101,11 +101,36 @@ class _Group(TyperGroup):
 
 app = typer.Typer(
     cls=_Group,
-    add_completion=False,
     no_args_is_help=True,
     help="Full-text search for research summaries in Japanese and English.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+COLOR_WHEN = ("auto", "always", "never")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .version import __version__
+
+        typer.echo(f"searchkit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    color: str = typer.Option(
+        "auto", "--color", metavar="WHEN", help="Colours: auto (a terminal, and NO_COLOR not set), always or never."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    if color not in COLOR_WHEN:
+        raise typer.BadParameter(f"{color!r} is not one of {', '.join(COLOR_WHEN)}", param_hint="'--color'")
+    # click's echo strips colours from what it writes when the context says so (None: when the
+    # stream is not a terminal); commands inherit it. https://no-color.org: any non-empty value
+    auto = False if os.environ.get("NO_COLOR") else None
+    ctx.color = {"always": True, "never": False}.get(color, auto)
+
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCE = "seeds"
@@ -338,7 +363,8 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
         typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))
     if total is not None:
         shown = f"{len(hits)} of {total}" if total > len(hits) else f"{total}"
-        typer.echo(typer.style(f"{shown} results" + (f" for {query!r}" if query else ""), dim=True), err=True)
+        noun = "result" if total == 1 else "results"
+        typer.echo(typer.style(f"{shown} {noun}" + (f" for {query!r}" if query else ""), dim=True), err=True)
 
 
 @app.command("search")

@@ -194,3 +194,46 @@ def test_facets_count_every_match_not_just_the_page(run):
     narrowed = json.loads(run("search", "model", "--facets", "--json", "--lang", "ja").stdout)
     assert narrowed["facets"]["lang"] == {"ja": data["facets"]["lang"]["ja"]}
     assert "facets" not in json.loads(run("search", "model", "--json").stdout)
+
+
+def test_version(run):
+    from searchkit import __version__
+
+    res = run("--version")
+    assert res.exit_code == 0 and res.stdout.strip() == f"searchkit {__version__}"
+    out = subprocess.run([sys.executable, "-m", "searchkit", "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == f"searchkit {__version__}"
+
+
+@pytest.mark.parametrize(
+    "args,env,terminal,coloured",
+    [
+        ((), {}, True, True),  # a terminal: colours
+        ((), {}, False, False),  # piped: none
+        ((), {"NO_COLOR": "1"}, True, False),  # https://no-color.org
+        (("--color", "always"), {"NO_COLOR": "1"}, False, True),
+        (("--color", "never"), {}, True, False),
+    ],
+)
+def test_colour_follows_the_terminal_no_color_and_the_option(workdir, args, env, terminal, coloured):
+    res = CliRunner().invoke(app, [*args, "search", "alignment faking", "-n", "1"], env=env, color=terminal)
+    assert res.exit_code == 0
+    assert ("\x1b[" in res.stdout) == coloured
+
+
+def test_colour_option_refuses_other_values(run):
+    res = run("--color", "sometimes", "search", "x")
+    assert res.exit_code == 2 and "'sometimes' is not one of auto, always, never" in res.stderr
+
+
+def test_one_result_is_one_result(run):
+    query = '"alignment faking in large language models"'
+    total = json.loads(run("search", query, "--kind", "paper", "--json").stdout)["total"]
+    assert total == 1  # the seed's one paper entry of that title
+    res = run("search", query, "--kind", "paper")
+    assert "1 result for" in res.stderr and "1 results" not in res.stderr
+
+
+def test_shell_completion_is_on(workdir):
+    res = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="searchkit")
+    assert res.exit_code == 0 and "complete -o default -F _searchkit_completion searchkit" in res.stdout
