@@ -667,6 +667,14 @@ def stats_cmd(index: Optional[Path] = IndexOpt, as_json: bool = JsonOpt) -> None
         d = st["dictionary"]
         typer.echo(f"analysis: fugashi {d.get('fugashi')}, {d.get('dictionary')} {d.get('dictionary_version')}")
         typer.echo(f"updated:  {st['updated']}")
+        newest = st["newest_file"]
+        if newest:
+            typer.echo(f"newest:   {_display_path(newest['path'])} ({newest['modified']})")
+        typer.echo(f"size:     {st['size_bytes'] / 1e6:.1f} MB on disk")
+        typer.echo(
+            f"pairs:    {st['glossary_pairs']} from the glossary, {st['mined_pairs']} mined from parentheses, "
+            f"{st['learned_pairs']} learned from linked passages"
+        )
 
     _run(go)
 

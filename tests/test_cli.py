@@ -237,3 +237,18 @@ def test_one_result_is_one_result(run):
 def test_shell_completion_is_on(workdir):
     res = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="searchkit")
     assert res.exit_code == 0 and "complete -o default -F _searchkit_completion searchkit" in res.stdout
+
+
+def test_stats_tell_size_newest_file_and_what_the_collection_adds(run, workdir):
+    run("index")
+    newest = workdir / "seeds" / "newest.md"
+    newest.write_text("A note with a gloss: アライメント (alignment).\n", encoding="utf-8")
+    run("index")
+    st = json.loads(run("stats", "--json").stdout)
+    assert st["size_bytes"] == sum(f.stat().st_size for f in (workdir / "index").rglob("*") if f.is_file())
+    assert st["newest_file"]["path"] == str(newest)
+    assert st["mined_pairs"] > 0 and st["glossary_pairs"] == 0
+    (workdir / "index" / "glossary.tsv").write_text("策略\tsubterfuge\n", encoding="utf-8")
+    assert json.loads(run("stats", "--json").stdout)["glossary_pairs"] == 1
+    text = run("stats").stdout
+    assert "MB on disk" in text and "newest:   seeds/newest.md" in text and "1 from the glossary" in text

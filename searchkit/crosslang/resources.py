@@ -90,6 +90,20 @@ class CrossLanguage:
             got = self._side["languages"] = frozenset(self.engine.facets(None, [], ("lang",))["lang"])
         return got
 
+    def counts(self) -> dict[str, int]:
+        """How much the collection itself adds to the dictionaries, in translation pairs (each is
+        kept in both directions): the index's glossary file, glosses mined from parentheses, words
+        learned from linked passages."""
+        from . import glossary as gl
+
+        kept = self.index_dir / gl.INDEX_GLOSSARY
+        tables = {
+            "glossary_pairs": gl.load(kept) if kept.exists() else {},
+            "mined_pairs": self.mined_pairs.table(),
+            "learned_pairs": self.linked_pairs.table(),
+        }
+        return {name: sum(len(v) for v in table.values()) // 2 for name, table in tables.items()}
+
     def translator(self, glossary: str | Path | None = None):
         """The query translator; ``glossary`` adds a glossary file to the index's own."""
         key = str(glossary or "")

@@ -497,7 +497,26 @@ class Index:
             "by_category": facets["category"],
             "created": self.manifest.created,
             "updated": self.manifest.updated,
+            "size_bytes": sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+            "newest_file": _newest(self.engine.sources()),
+            **self.crosslang.counts(),
         }
+
+
+def _newest(paths) -> dict | None:
+    """The indexed file modified last (path and ISO time), of those still on disk."""
+    from datetime import datetime, timezone
+
+    times = []
+    for path in paths:
+        try:
+            times.append((os.stat(path).st_mtime, path))
+        except OSError:
+            continue
+    if not times:
+        return None
+    mtime, path = max(times)
+    return {"path": path, "modified": datetime.fromtimestamp(mtime, timezone.utc).isoformat(timespec="seconds")}
 
 
 def open_index(path: str | Path) -> Index:
