@@ -41,6 +41,10 @@ RECORD_FIELDS = (
 )
 
 
+Records = Iterable[tuple[dict, Analysed]]  # what an engine stores: records with their analysed terms
+Progress = Callable[[int], None] | None  # told how many records were added since it was last told
+
+
 @dataclass(frozen=True)
 class EngineHit:
     record: dict
@@ -122,12 +126,7 @@ class Engine(ABC):
         """Indexed source file path -> content hash of the version indexed."""
 
     @abstractmethod
-    def apply(
-        self,
-        delete_paths: Iterable[str],
-        records: Iterable[tuple[dict, Analysed]],
-        progress: Callable[[int], None] | None = None,
-    ) -> int:
+    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
         """Delete every record of ``delete_paths``, add ``records`` (each with the terms
         :mod:`searchkit.analysis.record` analysed for it: engines index exactly those), commit once;
         return the number of records added. On any exception nothing is committed."""

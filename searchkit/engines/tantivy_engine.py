@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
@@ -29,7 +29,7 @@ from ..errors import IndexLockedError, IndexMismatchError
 from ..query.tree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 from ..query.tree import Query as Q
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
+from .base import Engine, EngineHit, Progress, Records, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
 
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
@@ -142,12 +142,7 @@ class TantivyEngine(Engine):
 
     # -- writing --
     @_guarded
-    def apply(
-        self,
-        delete_paths: Iterable[str],
-        records: Iterable[tuple[dict, Analysed]],
-        progress: Callable[[int], None] | None = None,
-    ) -> int:
+    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
         try:
             writer = self._ix.writer(heap_size=WRITER_HEAP)
         except ValueError as exc:

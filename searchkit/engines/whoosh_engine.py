@@ -56,7 +56,7 @@ from ..query.tree import (
     TermQ,
 )
 from ..ranking import Ranking
-from .base import Engine, EngineHit, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
+from .base import Engine, EngineHit, Progress, Records, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
 
 INDEX_NAME = "searchkit"
 
@@ -413,12 +413,7 @@ class WhooshEngine(Engine):
         return out
 
     @_guarded
-    def apply(
-        self,
-        delete_paths: Iterable[str],
-        records: Iterable[tuple[dict, Analysed]],
-        progress: Callable[[int], None] | None = None,
-    ) -> int:
+    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
         try:
             writer = self._ix.writer()
         except LockError as exc:
