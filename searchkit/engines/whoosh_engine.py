@@ -208,8 +208,9 @@ class PhraseFrequencyMatcher(WrappingMatcher):
         super().__init__(child)
         self._score_of = score_of
 
-    def _replacement(self, newchild):
-        return PhraseFrequencyMatcher(newchild, self._score_of)
+    def replace(self, minquality=0):
+        child = self.child.replace(minquality)
+        return self if child is self.child else PhraseFrequencyMatcher(child, self._score_of)
 
     def copy(self):
         return PhraseFrequencyMatcher(self.child.copy(), self._score_of)
@@ -327,6 +328,8 @@ class WhooshEngine(Engine):
         self._path = path or Path(ix.storage.folder)
         self._analyzer = analyzer
         self.ranking = ranking
+        bm25f = LuceneBM25F if ranking.idf == "lucene" else BM25F
+        self._weighting = bm25f(B=ranking.b, K1=ranking.k1)  # searchers and BM25 phrases score with it
         self._bind(ix.schema)
         self._searcher = None
         self._dates: tuple | None = None  # (searcher, the date column) for date filters
@@ -381,22 +384,15 @@ class WhooshEngine(Engine):
         words = schema["words"].analyzer
         words.analyzer.tokenizer = self._analyzer.tokenizer
 
-    def _weighting(self):
-        return (
-            LuceneBM25F(B=self.ranking.b, K1=self.ranking.k1)
-            if self.ranking.idf == "lucene"
-            else BM25F(B=self.ranking.b, K1=self.ranking.k1)
-        )
-
     @_guarded
     def _search(self):
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=self._weighting())
+            self._searcher = self._ix.searcher(weighting=self._weighting)
         elif not self._searcher.up_to_date():
             # a new searcher rather than refresh(): whoosh3 3.54's refresh() fails on a
             # searcher that was opened on an empty index
             self._searcher.close()
-            self._searcher = self._ix.searcher(weighting=self._weighting())
+            self._searcher = self._ix.searcher(weighting=self._weighting)
         return self._searcher
 
     # -- writing --
@@ -441,10 +437,10 @@ class WhooshEngine(Engine):
         if isinstance(q, PhraseQ):
             if q.field:
                 # Whoosh counts slop from 1 (= adjacent)
-                return BM25Phrase(q.field, list(q.terms), q.slop + 1, q.boost, self._weighting())
+                return BM25Phrase(q.field, list(q.terms), q.slop + 1, q.boost, self._weighting)
             fields = dict(self.fields_with(*q.terms))
             return _any(
-                [BM25Phrase(f, list(q.terms), q.slop + 1, w * q.boost, self._weighting()) for f, w in fields.items()]
+                [BM25Phrase(f, list(q.terms), q.slop + 1, w * q.boost, self._weighting) for f, w in fields.items()]
             )
         if isinstance(q, KeywordQ):
             return Term(*keyword_term(q))

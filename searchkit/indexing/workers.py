@@ -62,11 +62,6 @@ class AnalysisStream:
     def __iter__(self) -> Iterator[tuple[dict, Analysed]]:
         return self._items
 
-    @property
-    def parallel(self) -> bool:
-        """Are the records analysed in worker processes?"""
-        return self._pool is not None
-
     def close(self) -> None:
         """Stop the workers at once (a writer that failed to start, or an error in the middle of
         a batch, must not leave them working)."""
@@ -139,13 +134,14 @@ class WorkerPool:
         conn = self._conns[worker]
         while True:
             try:
-                if conn.poll(POLL_SECONDS):
-                    ok, value = conn.recv()
-                    if not ok:
-                        raise value
-                    return value
+                ready = conn.poll(POLL_SECONDS)
+                ok, value = conn.recv() if ready else (True, None)
             except (EOFError, OSError) as exc:
                 raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
+            if not ok:
+                raise value  # the worker's own exception (an OSError of its own is not a death)
+            if ready:
+                return value
             if any(p.exitcode is not None for p in self._procs):
                 raise WorkerDiedError(_WORKER_DIED, remedy=RETRY)
 
