@@ -1,6 +1,6 @@
 """Cross-language retrieval benchmark on NLP Journal (ja/en titles and abstracts).
 
-    python -m bench.crosslang [--data DIR] [--engines whoosh,tantivy] [--papers N]
+    python -m bench.crosslang [--data DIR] [--engines whoosh,tantivy] [--papers N] [--semantic auto|on|off]
 
 Every complete paper's two abstracts are passages of one index (ja and en separately, 499 papers
 = 998 passages). Queries are titles; the relevant passage is the same paper's abstract in the
@@ -11,6 +11,11 @@ JA->JA as monolingual references, an ablation (each translation source switched 
 half), and the **mixed-index merge** measure: no language filter, a title in one language, MRR of
 the same paper's abstract in the query's language ("own") and in the other ("other"), with the
 fair merge across languages on and off.
+
+Semantic rows (when the ``semantic`` extra is installed, or ``--semantic on``): a second index with
+entry vectors; "semantic only" ranks by the vectors, "hybrid" is searchkit's default for an index
+with vectors. The fusion table compares fusion methods and weights on both halves (the default was
+chosen on dev) from the same candidates.
 
 No leakage: the index is built with pair mining switched off (``mine_pairs=False``), no glossary
 is used, and the dictionaries (JMdict, UniDic) ship with searchkit, built from their own sources:
@@ -191,6 +196,63 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
     return results, build_s
 
 
+FUSION_WEIGHTS = (0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def bench_semantic(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], list[list], float]:
+    """Semantic-only and hybrid rows, and the fusion comparison (method x weight, both halves)."""
+    from searchkit.semantic.hybrid import METHODS, combine
+
+    corpus = write_corpus(rows, tmp)
+    t0 = time.perf_counter()
+    build_index([corpus], tmp / f"ix-sem-{engine}", mine_pairs=False, engine=engine, semantic=True)
+    build_s = time.perf_counter() - t0
+    results, sweep = [], {}
+    with open_index(tmp / f"ix-sem-{engine}") as ix:
+        _ = ix.translator().sound
+        ix.search("warm up", semantic="on")
+        for half, part in halves(rows).items():
+            for ql, dl in (("en", "ja"), ("ja", "en"), ("en", "en"), ("ja", "ja")):
+                for mode in ("only", "on"):
+                    run, times, parts = {}, [], {}
+                    for r in part:
+                        t0 = time.perf_counter()
+                        res = ix.search(
+                            r[f"title_{ql}"].replace('"', " "),
+                            lang=dl,
+                            limit=10 if mode == "only" else 200,
+                            semantic=mode,
+                            counterparts=False,
+                            suggest=False,
+                        )
+                        times.append((time.perf_counter() - t0) * 1000)
+                        run[r["id"]] = [(h.id, h.score) for h in res.hits[:10]]
+                        parts[r["id"]] = {h.id: h.score_parts for h in res.hits}
+                    qrels = {r["id"]: {f"{r['id']}-{dl}": 1} for r in part}
+                    name = f"{ql.upper()}->{dl.upper()} {'semantic only' if mode == 'only' else 'hybrid'}"
+                    results.append(
+                        {
+                            "engine": engine,
+                            "half": half,
+                            "run": name,
+                            **evaluate(run, qrels, MEASURES),
+                            **{f"ms_{k}": v for k, v in percentiles(times).items()},
+                        }
+                    )
+                    if mode == "on" and ql != dl:
+                        for method in METHODS:
+                            for w in FUSION_WEIGHTS:
+                                fused = {}
+                                for qid, ps in parts.items():
+                                    lex = {d: p["lexical"] for d, p in ps.items() if p["lexical"] > 0}
+                                    sc = combine(lex, {d: p["semantic"] for d, p in ps.items()}, w, method)
+                                    fused[qid] = sorted(sc.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+                                key = (f"{ql.upper()}->{dl.upper()}", method, w)
+                                sweep.setdefault(key, {})[half] = evaluate(fused, qrels, ["RR@10"])["RR@10"]
+    table_rows = [[k[0], k[1], k[2], v.get("dev", ""), v.get("test", "")] for k, v in sweep.items()]
+    return results, table_rows, build_s
+
+
 def _cell(r: dict | None, k: str):
     return r[k] if r else ""
 
@@ -200,13 +262,26 @@ def main() -> None:
     ap.add_argument("--data", help="folder holding nlp-journal-ja-en/ (default ../shared/data)")
     ap.add_argument("--papers", type=int, default=None, help="use only the first N complete papers")
     ap.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh, tantivy")
+    ap.add_argument(
+        "--semantic",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="semantic rows (auto: if the extra is installed)",
+    )
+    ap.add_argument("--only-semantic", action="store_true", help="skip the lexical rows")
     args = ap.parse_args()
     rows = load(data_dir(args.data), args.papers)
+    semantic = args.semantic == "on" or (args.semantic == "auto" and _has_semantic())
     everything = {}
     for engine in args.engines.split(","):
+        results, build_s, sweep, sem_build_s = [], 0.0, [], None
         with tempfile.TemporaryDirectory() as tmp:
-            results, build_s = bench_engine(engine, rows, Path(tmp))
-        everything[engine] = {"build_s": build_s, "runs": results}
+            if not args.only_semantic:
+                results, build_s = bench_engine(engine, rows, Path(tmp))
+            if semantic:
+                sem, sweep, sem_build_s = bench_semantic(engine, rows, Path(tmp))
+                results += sem
+        everything[engine] = {"build_s": build_s, "semantic_build_s": sem_build_s, "runs": results, "fusion": sweep}
         print(
             f"\nNLP Journal ja/en, {engine}: {len(rows)} papers ({len(rows[0::2])} dev / {len(rows[1::2])} test "
             f"queries), {2 * len(rows)} passages, index built in {build_s:.1f} s (pair mining off: no leakage)"
@@ -246,12 +321,27 @@ def main() -> None:
                 table_rows,
             )
         )
+        if sweep:
+            print(f"\nfusion of BM25 and cosine, {engine} (index with vectors built in {sem_build_s:.1f} s); MRR@10")
+            print(table(["direction", "method", "lexical weight", "dev", "test"], sweep))
+    if not semantic:
+        print("semantic rows: not run (install the extra: pip install -e '.[semantic]')")
     print(
         "mixed rows: MRR@10 of the other-language abstract; 'own': MRR@10 of the query language's abstract; "
         "learned rows: a second index whose dev-half abstracts are linked pairs (learned/query: learned "
         "translations added per query)"
     )
     print(f"results: {save('crosslang', {'papers': len(rows), 'engines': everything})}")
+
+
+def _has_semantic() -> bool:
+    from searchkit.semantic.model import Embedder, SemanticUnavailable
+
+    try:
+        Embedder()
+    except SemanticUnavailable:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -158,6 +158,7 @@ def describe(exc: SearchkitError) -> str:
         errors.REBUILD_ENGINE: f": searchkit index --rebuild --engine {exc.detail} --index {exc.path}",
         errors.OTHER_FOLDER: "; choose another --index folder",
         errors.RETRY: ": run the same command again, perhaps with --workers 1",
+        errors.SEMANTIC: f"; (re)compute them with: searchkit index --semantic --index {exc.path}",
     }.get(exc.remedy, "")
     return f"{exc}{remedy}"
 
@@ -218,9 +219,18 @@ class _Progress:
         self.bar = None
 
     def on_total(self, total: int) -> None:
-        if self.enabled and total:
-            self.bar = typer.progressbar(length=total, label="indexing", file=sys.stderr)
+        pass  # each stage announces its own total (stage)
+
+    def stage(self, label: str, total: int) -> None:
+        """A new bar per stage (embedding, indexing); the commit is a line of its own."""
+        self.close()
+        if not self.enabled:
+            return
+        if total:
+            self.bar = typer.progressbar(length=total, label=f"{label:<9}", file=sys.stderr)
             self.bar.__enter__()
+        elif label == "committing":
+            typer.echo("committing ...", err=True)
 
     def advance(self, n: int) -> None:
         if self.bar is not None:
@@ -254,6 +264,11 @@ def index_cmd(
         show_envvar=False,
         help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE.",
     ),
+    semantic: bool = typer.Option(
+        False,
+        "--semantic",
+        help="Also compute a vector of every entry for semantic search (needs the semantic extra; kept from then on).",
+    ),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -269,9 +284,11 @@ def index_cmd(
                 rebuild=rebuild,
                 progress=progress.advance,
                 on_total=progress.on_total,
+                on_stage=progress.stage,
                 mine_pairs=not no_mine,
                 workers=workers,
                 engine=engine,
+                semantic=semantic,
             )
         finally:
             progress.close()
@@ -391,6 +408,11 @@ def search_cmd(
     facets: bool = typer.Option(
         False, "--facets", help="Also count the matching entries by kind, lang, year and category."
     ),
+    semantic: bool = typer.Option(
+        False, "--semantic", help="Fuse BM25 with the entries' vectors (the default when the index has them)."
+    ),
+    no_semantic: bool = typer.Option(False, "--no-semantic", help="Lexical ranking only, even with vectors."),
+    semantic_only: bool = typer.Option(False, "--semantic-only", help="Rank by the vectors alone."),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
@@ -411,6 +433,7 @@ def search_cmd(
                 explain=explain,
                 no_suggest=no_suggest,
                 facets=facets,
+                semantic=_semantic_mode(semantic, no_semantic, semantic_only),
             )
         )
         opts["glossary"] = glossary
@@ -430,6 +453,12 @@ def search_cmd(
             raise typer.Exit(EXIT_OK if result.hits or result.total else EXIT_NO_HITS)
 
     _run(go)
+
+
+def _semantic_mode(on: bool, off: bool, only: bool) -> str:
+    if on + off + only > 1:
+        raise SearchkitError("choose one of --semantic, --no-semantic and --semantic-only")
+    return "on" if on else "off" if off else "only" if only else "auto"
 
 
 def _batch_lines(source: str):
@@ -675,6 +704,8 @@ def stats_cmd(index: Optional[Path] = IndexOpt, as_json: bool = JsonOpt) -> None
             f"pairs:    {st['glossary_pairs']} from the glossary, {st['mined_pairs']} mined from parentheses, "
             f"{st['learned_pairs']} learned from linked passages"
         )
+        sem = st["semantic"]
+        typer.echo(f"vectors:  {sem['vectors']} ({sem['model']} {sem['version']})" if sem else "vectors:  none")
 
     _run(go)
 

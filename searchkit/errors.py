@@ -14,7 +14,8 @@ REBUILD = "rebuild"  # rebuild the index at ``path``
 REBUILD_ENGINE = "rebuild-engine"  # rebuild the index at ``path`` with another engine (``detail``)
 OTHER_FOLDER = "other-folder"  # give another index folder
 RETRY = "retry"  # run the same command again (perhaps with one worker)
-REMEDIES = (REBUILD, REBUILD_ENGINE, OTHER_FOLDER, RETRY)
+SEMANTIC = "semantic"  # (re)compute the vectors of the index at ``path``
+REMEDIES = (REBUILD, REBUILD_ENGINE, OTHER_FOLDER, RETRY, SEMANTIC)
 
 
 class SearchkitError(Exception):

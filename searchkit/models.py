@@ -113,12 +113,14 @@ class Hit:
     # ({"id", "lang", "kind", "title", "text", "score"}); None: not looked up
     counterparts: tuple[dict, ...] | None = None
     explain: dict | None = None  # score contributions, when asked for
+    # hybrid search: {"lexical": BM25 / best BM25, "semantic": cosine, "weight": lexical share}
+    score_parts: dict | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["snippet_spans"] = [list(s) for s in self.snippet_spans]
         d["matched_terms"] = list(self.matched_terms)
-        for key in ("counterparts", "explain"):
+        for key in ("counterparts", "explain", "score_parts"):
             if d[key] is None:
                 del d[key]
         if self.counterparts is not None:

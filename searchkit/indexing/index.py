@@ -26,15 +26,17 @@ from ..errors import (
     OTHER_FOLDER,
     REBUILD,
     REBUILD_ENGINE,
+    SEMANTIC,
     IndexMismatchError,
     IngestError,
     NotFoundError,
+    QuerySyntaxError,
     SearchkitError,
 )
 from ..models import Document, Hit, valid_id
 from ..ranking import DEFAULT, Ranking
 from ..search.options import check_range
-from ..search.run import SearchResult, make_filters, record_to_hit, run
+from ..search.run import SearchResult, make_filters, rank, record_to_hit, run
 from ..version import __version__
 from . import manifest as mf
 from .durable import sync_tree
@@ -109,12 +111,14 @@ class Index:
         self.manifest = manifest
         self.ranking = ranking
         self._lexicon = None
+        self._embedder = None  # the embedding model, loaded on first use (semantic extra)
         self._stamp = mf.stamp(path)
         self._forget()
 
     def _forget(self) -> None:
         """Drop everything derived from one commit (the caches of translation evidence)."""
         self._crosslang = None  # rebuilt on first use after every commit
+        self._vectors = None  # likewise the entry vectors (semantic search)
 
     # -- lifecycle --
     @classmethod
@@ -194,18 +198,25 @@ class Index:
         progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
         workers: int | None = None,
+        semantic: bool = False,
+        on_stage: Callable[[str, int], None] | None = None,
     ) -> IndexReport:
         """Bring the index in line with the files under ``paths`` (folders are walked).
         ``workers``: analysis processes (None: every core for large batches, 1: this process).
+        ``semantic``: also keep a vector of every entry (the semantic extra; once switched on,
+        every later update keeps them). ``on_stage(name, total)`` announces each stage
+        ("embedding", "indexing", "committing") and how many entries ``progress`` will count in it.
         One writer at a time: another update of the same index raises IndexLockedError."""
         with writer_lock(self.path):
-            return self._update(paths, progress, on_total, workers)
+            return self._update(paths, progress, on_total, workers, semantic, on_stage)
 
-    def _update(self, paths, progress, on_total, workers) -> IndexReport:
+    def _update(self, paths, progress, on_total, workers, semantic=False, on_stage=None) -> IndexReport:
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
 
         self.refresh()  # another writer may have committed since this Index was opened
+        switching_on = semantic and not self.manifest.options.get("semantic")
+        embedder = self._start_semantic(semantic)  # before any work: a missing extra fails first
         roots = [Path(p).resolve() for p in paths]
         found = discover([Path(p) for p in paths])
         report = IndexReport(skipped=list(found.skipped), ignored=list(found.ignored))
@@ -242,23 +253,80 @@ class Index:
             notes.remove(path)
 
         records = self._unique_records(changed, report)
-        if on_total:
-            on_total(len(records))
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
-        if changed or deletes or self._must_commit():
+        vectors = None
+        if embedder is not None:
+            from ..semantic import indexing as vx
+            from ..semantic.store import VectorStore
+
+            try:
+                store = self._vector_store()
+            except IndexMismatchError:
+                if not semantic:
+                    raise
+                store = VectorStore.empty(self.path / self.manifest.data_dir)  # asked to: compute them all again
+            vectors = (store, *vx.plan(store, indexed, records, self.engine, {str(s.path) for s, _, _ in changed}))
+        if changed or deletes or self._must_commit() or switching_on or (vectors is not None and vectors[2]):
             from .workers import analyse
 
             # side files first: a crash before the engine commit leaves them ahead of it, which
             # the next update repairs (those files are not "unchanged" to the engine)
             notes.save()
             self.crosslang.update(changed, report.removed)
+            generation = None
+            if vectors is not None:
+                store, keep, todo = vectors
+                if on_stage:
+                    on_stage("embedding", len(todo))
+                generation = vx.write(store, keep, todo, embedder, progress)
+            if on_total:
+                on_total(len(records))
+            if on_stage:
+                on_stage("indexing", len(records))
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(records, self.analyzer, workers) as stream:
                 report.entries_added = self.engine.apply(deletes, stream, progress)
+            if on_stage:
+                on_stage("committing", 0)
             self._commit()
+            if generation is not None:
+                VectorStore.drop_older(self.path / self.manifest.data_dir, generation)
         report.total_entries = self.engine.count()
         return report
+
+    def _start_semantic(self, switch_on: bool):
+        """The embedder when this index keeps vectors (or is switching them on), else None."""
+        from ..semantic.model import identity
+
+        recorded = self.manifest.options.get("semantic")
+        if not recorded and not switch_on:
+            return None
+        if recorded and recorded != identity():
+            raise IndexMismatchError(
+                f"index {self.path} has vectors of {recorded.get('model')} {recorded.get('version')}, "
+                f"the installed model is {identity()['model']} {identity()['version']}",
+                path=self.path,
+                remedy=REBUILD,
+            )
+        embedder = self.embedder()
+        self.manifest.options["semantic"] = identity()  # written with the next commit
+        return embedder
+
+    def embedder(self):
+        """The embedding model (SemanticUnavailable without the semantic extra)."""
+        if self._embedder is None:
+            from ..semantic.model import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
+
+    def _vector_store(self):
+        from ..semantic.store import VectorStore
+
+        store = VectorStore.open(self.path / self.manifest.data_dir, self.path)
+        store.check_model(self.path)
+        return store
 
     def _must_commit(self) -> bool:
         """Whether an update with nothing to change still commits (a rebuild does: it switches)."""
@@ -351,6 +419,7 @@ class Index:
         suggest: bool = True,
         facets: bool = False,
         merge: bool = True,
+        semantic: str = "auto",
     ) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
@@ -360,7 +429,10 @@ class Index:
         when a query word does not occur in the index and a close word does; ``facets`` counts
         the matching entries by kind, lang, year and category (``result.facets``); ``merge``
         ranks each language on its own scale when a translated query is not filtered by
-        language (:mod:`searchkit.search.merge`).
+        language (:mod:`searchkit.search.merge`). ``semantic``: "auto" fuses BM25 with the
+        entries' vectors when the index has them (and the semantic extra is installed), "on"
+        insists on it, "only" ranks by the vectors alone, "off" is lexical only
+        (:mod:`searchkit.semantic.hybrid`).
         """
         return self._read(
             lambda: self._search(
@@ -380,6 +452,7 @@ class Index:
                 suggest=suggest,
                 facets=facets,
                 merge=merge,
+                semantic=semantic,
             )
         )
 
@@ -402,21 +475,58 @@ class Index:
         suggest,
         facets,
         merge,
+        semantic,
     ) -> SearchResult:
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
-        result = run(
-            self,
-            query,
-            filters,
-            limit=limit,
-            offset=offset,
-            require_all=require_all,
-            translator=translator,
-            explain=explain,
-            facets=facets,
-            merge=merge,
-        )
+        mode = self._semantic_mode(semantic)
+        wanted = ""
+        if mode != "off":
+            from ..semantic.hybrid import semantic_text
+
+            wanted = semantic_text(query)
+        if wanted:
+            from ..semantic.hybrid import DEPTH, fuse
+
+            lexical_limit = max(DEPTH, offset + limit)
+            ranked = rank(
+                self,
+                query,
+                filters,
+                limit=lexical_limit if mode != "only" else 0,
+                offset=0,
+                require_all=require_all,
+                translator=translator,
+                explain=explain,
+                facets=facets and mode != "only",
+                merge=merge,
+            )
+            result = fuse(
+                self,
+                ranked,
+                self._live_vectors(),
+                self.embedder().query(wanted),
+                self.embedder(),
+                filters.clauses(),
+                limit=limit,
+                offset=offset,
+                only=mode == "only",
+                explain=explain,
+                facets=facets,
+            )
+        else:
+            result = run(
+                self,
+                query,
+                filters,
+                limit=limit,
+                offset=offset,
+                require_all=require_all,
+                translator=translator,
+                explain=explain,
+                facets=facets,
+                merge=merge,
+            )
         if counterparts:
             memo: dict = {}
             result = replace(
@@ -427,6 +537,37 @@ class Index:
 
             result = replace(result, suggestion=suggestion(self, query))
         return result
+
+    def _semantic_mode(self, requested: str) -> str:
+        """ "off", "on" or "only" for this index and the installed extras."""
+        from ..semantic.hybrid import MODES
+        from ..semantic.model import SemanticUnavailable
+
+        if requested not in MODES:
+            raise QuerySyntaxError(f"semantic must be one of {', '.join(MODES)}, not {requested!r}")
+        if requested == "off":
+            return "off"
+        if not self.manifest.options.get("semantic"):
+            if requested == "auto":
+                return "off"
+            raise SearchkitError(
+                f"index {self.path} has no vectors for semantic search", path=self.path, remedy=SEMANTIC
+            )
+        try:
+            self.embedder()
+        except SemanticUnavailable:
+            if requested == "auto":
+                return "off"  # an index with vectors still answers lexically without the extra
+            raise
+        return "on" if requested == "auto" else requested
+
+    def _live_vectors(self):
+        """The vectors of the entries in the current commit (loaded once per commit)."""
+        if self._vectors is None:
+            from ..semantic.hybrid import Vectors
+
+            self._vectors = Vectors(self._vector_store(), self.engine.sources())
+        return self._vectors
 
     def similar(self, record_id: str, limit: int = 10) -> list[Hit]:
         """Entries like this one: its linked counterparts in the other language first, then the
@@ -442,6 +583,16 @@ class Index:
             if cp["id"] not in seen:
                 seen.add(cp["id"])
                 out.append(record_to_hit(self, self.engine.get(cp["id"]), cp["score"], None))
+        if self._semantic_mode("auto") == "on":
+            vectors = self._live_vectors()
+            if record_id in vectors.row:
+                cos = vectors.cosines(vectors.matrix[vectors.row[record_id]])
+                for n in vectors.nearest(cos, limit + len(seen)):
+                    rid = vectors.ids[n]
+                    if rid not in seen:
+                        seen.add(rid)
+                        out.append(record_to_hit(self, self.engine.get(rid), float(cos[n]), None))
+                return out[:limit]
         sources = [me] + list(out)
         for src in sources:
             for h in self.engine.more_like(src.id, f"{src.title}\n{src.text}", limit, seen):
@@ -500,7 +651,17 @@ class Index:
             "size_bytes": sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
             "newest_file": _newest(self.engine.sources()),
             **self.crosslang.counts(),
+            "semantic": self._semantic_stats(),
         }
+
+    def _semantic_stats(self) -> dict | None:
+        recorded = self.manifest.options.get("semantic")
+        if not recorded:
+            return None
+        from ..semantic.store import VectorStore
+
+        store = VectorStore.open(self.path / self.manifest.data_dir, self.path)  # no model needed
+        return {**recorded, "vectors": len(store.live(self.engine.sources()))}
 
 
 def _newest(paths) -> dict | None:
@@ -534,6 +695,8 @@ def build_index(
     on_total: Callable[[int], None] | None = None,
     mine_pairs: bool = True,
     workers: int | None = None,
+    semantic: bool = False,
+    on_stage: Callable[[str, int], None] | None = None,
 ) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
 
@@ -541,6 +704,8 @@ def build_index(
     benchmarks that must not learn from their own test data); it is recorded in the manifest.
     ``workers`` is the number of analysis processes (None: every core for large batches).
     ``engine`` (whoosh, tantivy) applies to a new index or a rebuild; None keeps the index's own.
+    ``semantic`` switches on entry vectors (kept from then on, also by a rebuild); ``on_stage``:
+    see :meth:`Index.update`.
 
     A command that fails leaves no trace: a new index that never committed is removed again, a
     rebuild that did not reach its switch removes its new data, and the old index stays.
@@ -551,9 +716,11 @@ def build_index(
     if engine is not None:
         get_engine(engine)  # unknown or not installed: say so before touching anything
     if rebuild and _is_searchkit_folder(index_dir):
-        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers)
+        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers, semantic, on_stage)
     if not mf.exists(index_dir):
-        return _first_build(paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers)
+        return _first_build(
+            paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers, semantic, on_stage
+        )
     with Index.open(index_dir) as idx:
         current = idx.manifest.engine
         if engine and engine != current:
@@ -563,7 +730,9 @@ def build_index(
                 remedy=REBUILD_ENGINE,
                 detail=engine,
             )
-        return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
+        return idx.update(
+            paths, progress=progress, on_total=on_total, workers=workers, semantic=semantic, on_stage=on_stage
+        )
 
 
 _OWN_FILES = (".gitignore", "README.md", ".gitkeep", LOCK_FILE)
@@ -574,7 +743,9 @@ def _is_searchkit_folder(index_dir: Path) -> bool:
     return mf.exists(index_dir) or any(p.is_dir() and p.name.startswith("data-") for p in index_dir.glob("data-*"))
 
 
-def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers) -> IndexReport:
+def _first_build(
+    paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers, semantic, on_stage
+) -> IndexReport:
     """A new index; if its first update fails, the folder is left as it was found."""
     made_folder = not index_dir.exists()
     if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
@@ -586,7 +757,9 @@ def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_p
     idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
     try:
         with idx:
-            return idx.update(paths, progress=progress, on_total=on_total, workers=workers)
+            return idx.update(
+                paths, progress=progress, on_total=on_total, workers=workers, semantic=semantic, on_stage=on_stage
+            )
     except BaseException:
         (index_dir / mf.MANIFEST).unlink(missing_ok=True)
         shutil.rmtree(index_dir / idx.manifest.data_dir, ignore_errors=True)
@@ -596,20 +769,23 @@ def _first_build(paths, index_dir: Path, engine: str, progress, on_total, mine_p
         raise
 
 
-def _rebuild(paths, index_dir: Path, engine: str | None, progress, on_total, mine_pairs: bool, workers) -> IndexReport:
+def _rebuild(
+    paths, index_dir: Path, engine: str | None, progress, on_total, mine_pairs: bool, workers, semantic, on_stage
+) -> IndexReport:
     """Build beside the old data; the manifest switches to the new folder only when it is done.
-    Works on a damaged index too (its manifest is not needed)."""
-    if engine is None:
-        try:
-            engine = mf.read(index_dir).engine
-        except SearchkitError:
-            engine = "whoosh"  # the manifest is damaged: the default, unless --engine says otherwise
+    Works on a damaged index too (its manifest is not needed). Vectors stay on if they were."""
+    try:
+        old = mf.read(index_dir)
+        engine = engine or old.engine
+        semantic = semantic or bool(old.options.get("semantic"))
+    except SearchkitError:
+        engine = engine or "whoosh"  # the manifest is damaged: the default, unless --engine says otherwise
     with writer_lock(index_dir):
         idx = _Rebuild.start(index_dir, engine)
         idx.manifest.options["mine_pairs"] = mine_pairs
         try:
             with idx:
-                return idx._update(paths, progress, on_total, workers)
+                return idx._update(paths, progress, on_total, workers, semantic, on_stage)
         except BaseException:
             # the new data goes unless the switch already happened (then it is the index)
             if mf.data_dir_on_disk(index_dir) != idx.manifest.data_dir:

@@ -94,6 +94,19 @@ def record_to_hit(index: Searchable, record: dict, score: float, want: Highlight
     )
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """A ranked page before it becomes Hits: the engine's records and scores, and what was
+    compiled to find them (for callers that re-rank, like the hybrid search)."""
+
+    query: str
+    compiled: CompiledQuery | None  # None: the query had no words to search for
+    page: SearchPage
+    explained: dict | None
+    facets: dict | None
+    placements: dict  # id -> how the merge across languages placed it
+
+
 def run(
     index: Searchable,
     text: str,
@@ -109,13 +122,41 @@ def run(
 ) -> SearchResult:
     """``merge``: when the query was translated and no language filter is set, rank each
     language on its own scale and merge them (:mod:`searchkit.merge`)."""
+    ranked = rank(index, text, filters, limit, offset, require_all, translator, explain, facets, merge, merge_alpha)
+    hits = [present(index, ranked, h.record, h.score, explain) for h in ranked.page.hits]
+    return SearchResult(text, ranked.page.total, hits, ranked.explained, facets=ranked.facets)
+
+
+def present(index: Searchable, ranked: Ranked, record: dict, score: float, explain: bool) -> Hit:
+    """One ranked record as a highlighted Hit (with its score contributions when asked for)."""
+    want = ranked.compiled.highlight if ranked.compiled is not None else None
+    hit = record_to_hit(index, record, score, want)
+    if explain and ranked.compiled is not None:
+        hit = replace(hit, explain=explain_hit(index, ranked.compiled.tree, hit, ranked.placements.get(hit.id)))
+    return hit
+
+
+def rank(
+    index: Searchable,
+    text: str,
+    filters: Filters,
+    limit: int = 10,
+    offset: int = 0,
+    require_all: bool = False,
+    translator=None,
+    explain: bool = False,
+    facets: bool = False,
+    merge: bool = True,
+    merge_alpha: float | None = None,
+) -> Ranked:
+    """The ranked page of :func:`run`, as records."""
     check_range("limit", limit)
     check_range("offset", offset)
     compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
     explained = compiled.explain() if explain else None
     if compiled.empty:
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
-            return SearchResult(text, 0, [], explained, facets={f: {} for f in FACETS} if facets else None)
+            return Ranked(text, None, SearchPage(0, []), explained, {f: {} for f in FACETS} if facets else None, {})
         if not _has_filters(filters):
             raise QuerySyntaxError(
                 "empty query: give words to search for, or a filter (kind, lang, category, since, until)"
@@ -142,10 +183,7 @@ def run(
             explained["merge"] = info
     else:
         page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
-    hits = [record_to_hit(index, h.record, h.score, compiled.highlight) for h in page.hits]
-    if explain:
-        hits = [replace(h, explain=explain_hit(index, compiled.tree, h, placements.get(h.id))) for h in hits]
-    return SearchResult(text, page.total, hits, explained, facets=counts)
+    return Ranked(text, compiled, page, explained, counts, placements)
 
 
 def _query_lang(compiled: CompiledQuery) -> str:

