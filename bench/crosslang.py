@@ -239,7 +239,7 @@ def bench_semantic(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict]
                             **{f"ms_{k}": v for k, v in percentiles(times).items()},
                         }
                     )
-                    if mode == "on" and ql != dl:
+                    if mode == "on":
                         for method in METHODS:
                             for w in FUSION_WEIGHTS:
                                 fused = {}

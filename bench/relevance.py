@@ -1,6 +1,7 @@
 """Ranking quality, side by side with a reference BM25 engine on the same documents and queries.
 
     python -m bench.relevance [--data DIR] [--sets scifact,jsquad,nlp] [--split test] [--engines whoosh,tantivy]
+                              [--semantic auto|on|off]
 
 Datasets (../shared/data, see each SOURCE.md):
 - scifact: BEIR SciFact, English scientific abstracts; tune on ``train``, report ``test``.
@@ -8,6 +9,8 @@ Datasets (../shared/data, see each SOURCE.md):
 - nlp: NLP Journal, Japanese title -> Japanese abstract (499 papers).
 Reference: bm25s (Lucene BM25, k1=1.2, b=0.75) with its own English tokenizer + Snowball stemmer,
 and character bigrams for Japanese. Metrics from ir-measures: nDCG@10, MRR@10 (RR@10), R@100.
+With the ``semantic`` extra installed (or ``--semantic on``) the index also holds vectors, and each
+engine gets a "semantic only" and a "hybrid" row beside its lexical one (same index).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ PUBLISHED = {
 
 
 # -- searchkit through its public API --
-def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: str = "whoosh"):
+def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: str = "whoosh", semantic=False):
     corpus = folder / "corpus.jsonl"
     with corpus.open("w", encoding="utf-8") as fh:
         for d in docs:
@@ -80,18 +83,27 @@ def searchkit_run(docs, queries, folder: Path, lang: str, ranking=None, engine: 
                 + "\n"
             )
     t0 = time.perf_counter()
-    build_index([corpus], folder / f"ix-{engine}", mine_pairs=False, engine=engine)
+    build_index([corpus], folder / f"ix-{engine}", mine_pairs=False, engine=engine, semantic=semantic)
     build_s = time.perf_counter() - t0
     with Index.open(folder / f"ix-{engine}", ranking=ranking or DEFAULT) as ix:
-        return build_s, *query_all(ix, queries)
+        runs = {"": query_all(ix, queries)}
+        if semantic:
+            runs[" semantic only"] = query_all(ix, queries, mode="only")
+            runs[" hybrid"] = query_all(ix, queries, mode="on")
+        return build_s, runs
 
 
-def query_all(ix, queries, limit: int = 100):
+def query_all(ix, queries, limit: int = 100, mode: str = "off"):
+    """Lexical through search.run (no counterparts or suggestions to time), else Index.search."""
     run, times = {}, []
     filters = make_filters()
     for qid, text in queries.items():
+        text = text.replace('"', " ").replace("(", " ").replace(")", " ")
         t0 = time.perf_counter()
-        res = run_search(ix, text.replace('"', " ").replace("(", " ").replace(")", " "), filters, limit=limit)
+        if mode == "off":
+            res = run_search(ix, text, filters, limit=limit)
+        else:
+            res = ix.search(text, limit=limit, semantic=mode, counterparts=False, suggest=False)
         times.append((time.perf_counter() - t0) * 1000)
         run[qid] = [(h.id, h.score) for h in res.hits]
     return run, times
@@ -148,7 +160,16 @@ def main() -> None:
     ap.add_argument("--split", choices=["test", "train"], default="test", help="report split (train = tuning split)")
     ap.add_argument("--max-queries", type=int, default=0, help="use only the first N queries (quick runs)")
     ap.add_argument("--engines", default="whoosh,tantivy", help="searchkit engines to run (comma-separated)")
+    ap.add_argument(
+        "--semantic",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="semantic rows (auto: if the extra is installed)",
+    )
     args = ap.parse_args()
+    from .crosslang import _has_semantic
+
+    semantic = args.semantic == "on" or (args.semantic == "auto" and _has_semantic())
     data = data_dir(args.data)
     rows, payload = [], {}
     for name in args.sets.split(","):
@@ -161,7 +182,8 @@ def main() -> None:
         results = []
         for engine in args.engines.split(","):
             with tempfile.TemporaryDirectory() as tmp:
-                results.append((f"searchkit {engine}", *searchkit_run(docs, queries, Path(tmp), lang, engine=engine)))
+                build_s, runs = searchkit_run(docs, queries, Path(tmp), lang, engine=engine, semantic=semantic)
+                results += [(f"searchkit {engine}{suffix}", build_s, *r) for suffix, r in runs.items()]
         results.append(("bm25s (lucene)", *bm25s_run(docs, queries, lang)))
         for engine, build_s, run, times in results:
             m = evaluate(run, qrels, MEASURES)

@@ -115,7 +115,7 @@ def floor(records: list[dict], runs: int) -> dict:
     return {"analysis_s": min(analysis), "raw_fugashi_s": min(raw)}
 
 
-def build_in_child(corpus: Path, ix: Path, engine: str, expected: int) -> tuple[float, float]:
+def build_in_child(corpus: Path, ix: Path, engine: str, expected: int, semantic: bool = False) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of `build_index` in a fresh process. Memory is the
     largest sum, sampled every 0.2 s, of the proportional set size (PSS: shared pages split
     between the processes sharing them) of the indexing process and all its descendants (analysis
@@ -124,11 +124,12 @@ def build_in_child(corpus: Path, ix: Path, engine: str, expected: int) -> tuple[
     it does not add up workers.)"""
     code = (
         "import sys,time; from searchkit import build_index; t=time.perf_counter(); "
-        "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3]); "
+        "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3], "
+        "semantic=sys.argv[4] == '1'); "
         "print(time.perf_counter()-t, r.total_entries)"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(corpus), str(ix), engine],
+        [sys.executable, "-c", code, str(corpus), str(ix), engine, "1" if semantic else "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -226,6 +227,57 @@ def query_latency(ix_dir: Path, runs: int) -> dict:
     return out
 
 
+SEMANTIC_KINDS = ("term", "phrase", "japanese", "translated")
+
+
+def semantic_section(data: Path, n: int, engines: list[str], runs: int) -> tuple[list[list], dict]:
+    """Embedding throughput per language, index time/size/memory with and without vectors at
+    ``n`` arXiv abstracts, and hybrid vs lexical query latency on the same index."""
+    from searchkit import open_index
+    from searchkit.semantic.indexing import entry_text
+    from searchkit.semantic.model import Embedder
+
+    rows, payload = [], {}
+    embedder = Embedder()
+    for lang, sample in (("en", arxiv(data, 500)), ("ja", japanese(data, 500))):
+        texts = [entry_text(r) for r in sample]
+        t0 = time.perf_counter()
+        embedder.passages(texts)
+        rate = len(texts) / (time.perf_counter() - t0)
+        rows.append([f"embedding throughput, {lang}", "", f"{rate:.0f} entries/s", "", ""])
+        payload[f"embed_{lang}_per_s"] = rate
+    records = arxiv(data, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        corpus = write(records, tmp)
+        for engine in engines:
+            for semantic in (False, True):
+                ix = tmp / f"ix-{engine}-{semantic}"
+                wall, pss = build_in_child(corpus, ix, engine, len(records), semantic)
+                label = "with vectors" if semantic else "lexical only"
+                rows.append(
+                    [f"arXiv {n:,} index, {label}", engine, f"{wall:.1f} s", f"{du(ix):.0f} MB", f"{pss:.0f} MB"]
+                )
+                payload[f"{engine}/{label}"] = {"index_s": wall, "index_mb": du(ix), "peak_pss_mb": pss}
+            with open_index(tmp / f"ix-{engine}-True") as idx:
+                idx.search("warm up", semantic="on")
+                for mode in ("off", "on"):
+                    times = []
+                    for _ in range(runs):
+                        for kind in SEMANTIC_KINDS:
+                            for q in QUERIES[kind]:
+                                t0 = time.perf_counter()
+                                idx.search(q, limit=10, counterparts=False, suggest=False, semantic=mode)
+                                times.append((time.perf_counter() - t0) * 1000)
+                    p = percentiles(times)
+                    name = "hybrid" if mode == "on" else "lexical"
+                    rows.append(
+                        [f"arXiv {n:,} {name} query", engine, f"p50 {p['p50']:.1f} ms", f"p99 {p['p99']:.1f} ms", ""]
+                    )
+                    payload[f"{engine}/{name}_query"] = p
+    return rows, payload
+
+
 def cold_cli(ix_dir: Path, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -246,9 +298,18 @@ def main() -> None:
     ap.add_argument("--ja", type=int, default=20000, help="Japanese passages (replicated set)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh, tantivy")
+    ap.add_argument(
+        "--semantic", type=int, default=0, help="also measure vectors at this many arXiv abstracts (needs the extra)"
+    )
+    ap.add_argument("--only-semantic", action="store_true", help="skip the lexical tables")
     args = ap.parse_args()
     data = data_dir(args.data)
     engines = args.engines.split(",")
+    if args.only_semantic:
+        srows, spay = semantic_section(data, args.semantic or 10_000, engines, args.runs)
+        print(table(["semantic", "engine", "", "", "peak MB (PSS)"], srows))
+        print(f"results: {save('speed-semantic', spay)}")
+        return
     sets = [(f"arXiv en {int(n):,}", arxiv(data, int(n))) for n in args.sizes.split(",") if int(n)]
     if args.ja:
         sets.append((f"ja {args.ja:,} (NLP Journal + JSQuAD, replicated)", japanese(data, args.ja)))
@@ -346,6 +407,10 @@ def main() -> None:
     )
     print()
     print(table(["corpus", "engine", "query", "p50 ms", "p95 ms", "p99 ms"], qrows))
+    if args.semantic:
+        srows, payload["semantic"] = semantic_section(data, args.semantic, engines, args.runs)
+        print()
+        print(table(["semantic", "engine", "", "", "peak MB (PSS)"], srows))
     print(f"results: {save('speed', payload)}")
 
 

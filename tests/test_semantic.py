@@ -163,3 +163,59 @@ def test_cli_flags_and_a_missing_extra(tmp_path, corpus):
         asked.stderr.strip()
         == "searchkit: error: semantic search needs the optional extra: pip install 'searchkit[semantic]'"
     )
+
+
+def test_the_web_page_has_a_visible_switch(tmp_path, corpus):
+    from starlette.testclient import TestClient
+
+    from searchkit.web.app import create_app
+
+    build_index([corpus], tmp_path / "ix", semantic=True)
+    with open_index(tmp_path / "ix") as ix:
+        client = TestClient(create_app(ix))
+        page = client.get("/", params={"q": "a kitten dozing beside the window", "semantic": "only"}).text
+        assert 'name="semantic"' in page and '<option value="only" selected>' in page
+        assert "by meaning" in page and "cat-en" in page
+        api = client.get("/api/search", params={"q": "cat", "semantic": "off"}).json()
+        assert all("score_parts" not in h for h in api["hits"])
+        bad = client.get("/api/search", params={"q": "cat", "semantic": "sometimes"})
+        assert bad.status_code == 400 and "semantic must be one of" in bad.json()["error"]
+    build_index([corpus], tmp_path / "plain")
+    with open_index(tmp_path / "plain") as ix:
+        assert 'name="semantic"' not in TestClient(create_app(ix)).get("/", params={"q": "cat"}).text
+
+
+@pytest.mark.slow
+def test_sigkill_mid_embedding_leaves_text_and_vectors_in_step(tmp_path):
+    import random
+    import signal
+    import time
+
+    from tests.test_reliability import cli, make_corpus
+
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus / "a", 5, 20)
+    ix_dir = tmp_path / "ix"
+    build_index([corpus], ix_dir, semantic=True)
+    make_corpus(corpus / "b", 30, 20, seed=2)  # 600 entries to embed: seconds of work
+    rng = random.Random(20261205)
+    landed = []
+    for _trial in range(8):
+        proc = cli("index", str(corpus), "--index", str(ix_dir), "-q")
+        time.sleep(rng.uniform(0.5, 6.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with open_index(ix_dir) as ix:
+            st = ix.stats()
+            assert st["semantic"]["vectors"] == st["entries"]  # every entry has its vector, no other
+            assert ix.search(ix.get("a0-1").text, semantic="only").hits[0].id == "a0-1"
+        landed.append(st["entries"] > 100)
+        if landed[-1]:
+            build_index([corpus / "a"], ix_dir, rebuild=True)
+    done = cli("index", str(corpus), "--index", str(ix_dir), "-q")
+    _, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    with open_index(ix_dir) as ix:
+        st = ix.stats()
+        assert st["semantic"]["vectors"] == st["entries"] == 700
+    assert not all(landed)

@@ -561,6 +561,11 @@ class Index:
             raise
         return "on" if requested == "auto" else requested
 
+    def has_vectors(self) -> bool:
+        """Whether this index keeps entry vectors (semantic search)."""
+        self.refresh()
+        return bool(self.manifest.options.get("semantic"))
+
     def _live_vectors(self):
         """The vectors of the entries in the current commit (loaded once per commit)."""
         if self._vectors is None:

@@ -27,6 +27,7 @@ from ..search.run import FACETS
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
 PAGE_OPTIONS = (
+    "semantic",
     "lang",
     "kind",
     "category",
@@ -105,6 +106,7 @@ def create_app(index: Index) -> Starlette:
     env.globals["counterpart_label"] = counterpart_label
     env.globals["query_with"] = query_with
     env.globals["link_url"] = link_url
+    env.globals["has_vectors"] = index.has_vectors
     env.globals["spans_of"] = lambda hit, field: [(s.start, s.end) for s in hit.highlights if s.field == field]
 
     def page(name: str, status: int = 200, **ctx) -> HTMLResponse:
@@ -139,6 +141,7 @@ def create_app(index: Index) -> Starlette:
             page_size=PAGE_SIZE,
             params=dict(params),
             stats=None,
+            semantic=params.get("semantic", ""),
         )
 
     def entry(request: Request):
