@@ -140,6 +140,7 @@ IndexOpt = typer.Option(
 )
 JsonOpt = typer.Option(False, "--json", help="One JSON object on stdout.")
 JsonlOpt = typer.Option(False, "--jsonl", help="One JSON object per line on stdout.")
+CsvOpt = typer.Option(False, "--csv", help="CSV with a header row (columns in the README).")
 SinceOpt = typer.Option("", "--since", help="Only entries dated on/after YYYY[-MM[-DD]].")
 UntilOpt = typer.Option("", "--until", help="Only entries dated on/before YYYY[-MM[-DD]].")
 CategoryOpt = typer.Option("", "--category", "-c", help="Only entries of this category (case-insensitive).")
@@ -304,12 +305,36 @@ def index_cmd(
     _run(go)
 
 
-def _emit_hits(result, as_json: bool, as_jsonl: bool) -> None:
+# --csv: one row per hit, these columns, in this order (README, "JSON output")
+CSV_COLUMNS = ("rank", "id", "kind", "lang", "score", "date", "category", "title", "snippet", "path", "line", "url")
+
+
+def _write_csv(hits, offset: int = 0) -> None:
+    import csv
+
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(CSV_COLUMNS)
+    for n, h in enumerate(hits, offset + 1):
+        title = h.title or h.section
+        out.writerow(
+            [n, h.id, h.kind, h.lang, h.score, h.date, h.category, title, h.snippet.replace("\n", " "),
+             h.source["path"], h.source["line"], h.url]
+        )
+
+
+def _one_format(*chosen: bool) -> None:
+    if sum(chosen) > 1:
+        raise SearchkitError("choose one of --json, --jsonl and --csv")
+
+
+def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offset: int = 0) -> None:
     if as_json:
         typer.echo(_json(result.to_dict()))
     elif as_jsonl:
         for hit in result.hits:
             typer.echo(_json(hit.to_dict()))
+    elif as_csv:
+        _write_csv(result.hits, offset)
     else:
         _print_hits(result.hits, result.total, result.query)
 
@@ -366,7 +391,16 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
             typer.echo(
                 typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN)
             )
-        if h.explain is not None:
+        if h.score_parts is not None and h.explain is not None:
+            sp = h.score_parts
+            typer.echo(
+                typer.style(
+                    f"    = {h.score:.2f} fused: {sp['weight']} x BM25/best {sp['lexical']:.2f}"
+                    f" + {1 - sp['weight']:.1f} x cosine {sp['semantic']:.2f}/best",
+                    fg=typer.colors.BLUE,
+                )
+            )
+        if h.explain is not None and "contributions" in h.explain:
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
             placed = h.explain.get("merge")
             via = (
@@ -398,6 +432,7 @@ def search_cmd(
     require_all: bool = typer.Option(False, "--all", "-a", help="Every word must match (default: rank by how many)."),
     as_json: bool = JsonOpt,
     as_jsonl: bool = JsonlOpt,
+    as_csv: bool = CsvOpt,
     batch: Optional[str] = typer.Option(
         None, "--batch", help="Read queries from FILE (or - for stdin), one per line or JSON object; write JSONL."
     ),
@@ -417,8 +452,7 @@ def search_cmd(
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
     def go():
-        if as_json and as_jsonl:
-            raise SearchkitError("choose one of --json and --jsonl")
+        _one_format(as_json, as_jsonl, as_csv)
         opts = from_command_line(
             dict(
                 limit=limit,
@@ -445,7 +479,7 @@ def search_cmd(
             result = ix.search(query, **opts)
             if explain and not as_json:
                 _print_explain(result.explain, err=as_jsonl)
-            _emit_hits(result, as_json, as_jsonl)
+            _emit_hits(result, as_json, as_jsonl, as_csv, offset)
             if result.facets is not None and not as_json:
                 _print_facets(result.facets, err=as_jsonl)
             if result.suggestion and not as_json:
@@ -538,23 +572,40 @@ def papers_cmd(
     lang: str = LangOpt,
     as_json: bool = JsonOpt,
     as_jsonl: bool = JsonlOpt,
+    as_csv: bool = CsvOpt,
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many (default: all)."),
+    offset: int = typer.Option(0, "--offset", help="Skip this many (paging)."),
+    oldest: bool = typer.Option(False, "--oldest", help="Oldest first (undated entries stay last)."),
 ) -> None:
     """List paper entries, newest first."""
 
     def go():
+        _one_format(as_json, as_jsonl, as_csv)
         with _open(index) as ix:
-            papers = ix.papers(since=since, until=until, category=category, lang=lang)
+            papers = ix.papers(
+                since=since,
+                until=until,
+                category=category,
+                lang=lang,
+                limit=limit,
+                offset=offset,
+                order="oldest" if oldest else "newest",
+            )
         if as_json:
-            typer.echo(_json({"total": len(papers), "papers": [p.to_dict() for p in papers]}))
+            typer.echo(_json(papers.to_dict()))
         elif as_jsonl:
             for p in papers:
                 typer.echo(_json(p.to_dict()))
+        elif as_csv:
+            _write_csv(papers.hits, offset)
         else:
             for p in papers:
                 typer.echo(
                     f"{p.date or '          '}  {p.category or '-':<12}  {p.title}  " + typer.style(p.id, dim=True)
                 )
-        raise typer.Exit(EXIT_OK if papers else EXIT_NO_HITS)
+        if not (as_json or as_jsonl or as_csv) and papers.total > len(papers):
+            typer.echo(typer.style(f"{len(papers)} of {papers.total} paper entries", dim=True), err=True)
+        raise typer.Exit(EXIT_OK if papers.total else EXIT_NO_HITS)
 
     _run(go)
 

@@ -219,3 +219,17 @@ def test_sigkill_mid_embedding_leaves_text_and_vectors_in_step(tmp_path):
         st = ix.stats()
         assert st["semantic"]["vectors"] == st["entries"] == 700
     assert not all(landed)
+
+
+def test_explain_in_the_terminal_shows_both_parts_of_a_hybrid_score(tmp_path, corpus):
+    from typer.testing import CliRunner
+
+    from searchkit.cli import app
+
+    build_index([corpus], tmp_path / "ix", semantic=True)
+    for mode in ("--semantic-only", "--semantic"):
+        res = CliRunner().invoke(
+            app, ["search", "a kitten dozing by the window", "--index", str(tmp_path / "ix"), mode, "--explain"]
+        )
+        assert res.exit_code == 0, res.output
+        assert "cosine 0." in res.output and "BM25" in res.output

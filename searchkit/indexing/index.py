@@ -498,8 +498,9 @@ class Index:
                 require_all=require_all,
                 translator=translator,
                 explain=explain,
-                facets=facets and mode != "only",
+                facets=facets,
                 merge=merge,
+                execute=mode != "only",
             )
             result = fuse(
                 self,
@@ -622,17 +623,35 @@ class Index:
         return replace(hit, counterparts=tuple(self.counterparts(hit)))
 
     def papers(
-        self, *, since: str = "", until: str = "", category: str = "", lang: str = "", doc: str = ""
-    ) -> list[Hit]:
-        """Every paper entry matching the filters (``doc``: of one document), newest first (undated ones last)."""
+        self,
+        *,
+        since: str = "",
+        until: str = "",
+        category: str = "",
+        lang: str = "",
+        doc: str = "",
+        order: str = "newest",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Papers:
+        """The paper entries matching the filters (``doc``: of one document), newest first
+        (``order="oldest"``: oldest first); undated ones last either way, then in file order.
+        ``limit``/``offset`` page through them; the result iterates over the page and knows the
+        ``total``."""
+        if order not in ("newest", "oldest"):
+            raise QuerySyntaxError(f"order must be newest or oldest, not {order!r}")
+        check_range("offset", offset)
+        if limit is not None:
+            check_range("limit", limit)
         filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
         recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=False))
         # newest first, undated last; then in file order (path, position), so equal dates never
         # depend on the engine or the build history
         recs.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))
-        recs.sort(key=lambda r: r.get("date", ""), reverse=True)
+        recs.sort(key=lambda r: r.get("date", ""), reverse=order == "newest")
         recs.sort(key=lambda r: r.get("date", "") == "")
-        return [record_to_hit(self, r, 0.0, None) for r in recs]
+        page = recs[offset : None if limit is None else offset + limit]
+        return Papers(len(recs), [record_to_hit(self, r, 0.0, None) for r in page])
 
     def stats(self) -> dict:
         return self._read(self._stats)
@@ -667,6 +686,26 @@ class Index:
 
         store = VectorStore.open(self.path / self.manifest.data_dir, self.path)  # no model needed
         return {**recorded, "vectors": len(store.live(self.engine.sources()))}
+
+
+@dataclass(frozen=True)
+class Papers:
+    """One page of paper entries and how many match in all; iterates over the page."""
+
+    total: int
+    hits: list[Hit]
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i):
+        return self.hits[i]
+
+    def to_dict(self) -> dict:
+        return {"total": self.total, "papers": [h.to_dict() for h in self.hits]}
 
 
 def _newest(paths) -> dict | None:

@@ -148,8 +148,10 @@ def rank(
     facets: bool = False,
     merge: bool = True,
     merge_alpha: float | None = None,
+    execute: bool = True,
 ) -> Ranked:
-    """The ranked page of :func:`run`, as records."""
+    """The ranked page of :func:`run`, as records. ``execute=False`` only compiles the query
+    (for a ranking that does not use the engine's, like semantic-only search)."""
     check_range("limit", limit)
     check_range("offset", offset)
     compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
@@ -161,6 +163,8 @@ def rank(
             raise QuerySyntaxError(
                 "empty query: give words to search for, or a filter (kind, lang, category, since, until)"
             )
+    if not execute:
+        return Ranked(text, compiled, SearchPage(0, []), explained, None, {})
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     placements: dict = {}
     if counts is not None and limit == 0:

@@ -26,6 +26,7 @@ from ..search.run import FACETS
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 10
+PAPERS_PAGE = 100  # paper entries per page of /papers
 PAGE_OPTIONS = (
     "semantic",
     "lang",
@@ -161,25 +162,36 @@ def create_app(index: Index) -> Starlette:
         params = request.query_params
         category, year = params.get("category", ""), params.get("year", "")
         order = "oldest" if params.get("sort") == "oldest" else "newest"
+        pg = _int(params.get("page"), 1, 1, 100_000)
         try:
             with lock:
                 every = index.papers()
-                shown = index.papers(category=category, since=year, until=year)
+                shown = index.papers(
+                    category=category,
+                    since=year,
+                    until=year,
+                    order=order,
+                    limit=PAPERS_PAGE,
+                    offset=(pg - 1) * PAPERS_PAGE,
+                )
         except SearchkitError as exc:
             return error_page(_message(exc), 400)
         categories = sorted({p.category for p in every if p.category})
         years = sorted({p.date[:4] for p in every if p.date}, reverse=True)
-        if order == "oldest":
-            shown.sort(key=lambda p: (p.date == "", p.date))  # undated entries stay last
         return page(
             "papers.html",
-            papers=shown,
-            total=len(every),
+            papers=shown.hits,
+            matching=shown.total,
+            total=every.total,
             categories=categories,
             years=years,
             category=category,
             year=year,
             order=order,
+            page=pg,
+            pages=max(1, -(-shown.total // PAPERS_PAGE)),
+            page_size=PAPERS_PAGE,
+            params=dict(params),
             q="",
         )
 

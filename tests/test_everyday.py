@@ -1,0 +1,89 @@
+"""Everyday features (issue: sorting, paging, CSV): papers paged with totals in the API, the CLI
+and the web page, and CSV output with stable columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from searchkit import build_index, open_index
+from searchkit.cli import CSV_COLUMNS, app
+from searchkit.web.app import PAPERS_PAGE, create_app
+
+
+@pytest.fixture(scope="module")
+def many_papers(tmp_path_factory):
+    """150 dated paper entries (one a day from 2025-01-01) and 3 undated ones."""
+    root = tmp_path_factory.mktemp("papers")
+    rows = []
+    for n in range(150):
+        month, day = divmod(n, 28)
+        rows.append(
+            {
+                "id": f"p{n:03d}",
+                "kind": "paper",
+                "lang": "en",
+                "title": f"Paper number {n}",
+                "date": f"2025-{month + 1:02d}-{day + 1:02d}",
+                "category": "cs.CL" if n % 2 else "cs.AI",
+            }
+        )
+    rows += [{"id": f"u{n}", "kind": "paper", "lang": "en", "title": f"Undated paper {n}"} for n in range(3)]
+    (root / "papers.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    build_index([root / "papers.jsonl"], root / "ix")
+    return root / "ix"
+
+
+def test_papers_page_with_a_total_in_both_orders(many_papers):
+    with open_index(many_papers) as ix:
+        every = ix.papers()
+        assert every.total == len(every) == 153
+        page = ix.papers(limit=10, offset=20)
+        assert page.total == 153 and [p.id for p in page] == [p.id for p in every][20:30]
+        oldest = ix.papers(order="oldest", limit=3)
+        assert [p.date for p in oldest] == ["2025-01-01", "2025-01-02", "2025-01-03"]
+        assert [p.id for p in ix.papers(order="oldest", offset=150)] == ["u0", "u1", "u2"]  # undated last
+        assert ix.papers(category="cs.ai", limit=1).total == 75
+
+
+def test_cli_papers_paging_json_totals_and_csv(many_papers):
+    runner = CliRunner()
+    res = runner.invoke(app, ["papers", "--index", str(many_papers), "-n", "2", "--offset", "1", "--json"])
+    data = json.loads(res.stdout)
+    assert data["total"] == 153 and [p["id"] for p in data["papers"]] == ["p148", "p147"]
+    res = runner.invoke(app, ["papers", "--index", str(many_papers), "-n", "2", "--oldest", "--csv"])
+    rows = list(csv.reader(io.StringIO(res.stdout)))
+    assert rows[0] == list(CSV_COLUMNS)
+    assert [r[1] for r in rows[1:]] == ["p000", "p001"] and rows[1][0] == "1"
+    both = runner.invoke(app, ["papers", "--index", str(many_papers), "--json", "--csv"])
+    assert both.exit_code == 2 and "choose one of" in both.output
+
+
+def test_cli_search_csv_has_stable_columns_and_ranks_after_the_offset(many_papers):
+    res = CliRunner().invoke(app, ["search", "paper", "--index", str(many_papers), "-n", "3", "--offset", "5", "--csv"])
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["rank"] for r in rows] == ["6", "7", "8"]
+    assert all(r["kind"] == "paper" and r["path"].endswith("papers.jsonl") for r in rows)
+    assert float(rows[0]["score"]) >= float(rows[-1]["score"])
+
+
+def test_web_papers_page_through_and_keep_sort_and_filters(many_papers):
+    with open_index(many_papers) as ix:
+        client = TestClient(create_app(ix))
+        first = client.get("/papers").text
+        assert first.count("<tr") - 1 == PAPERS_PAGE  # one header row
+        assert f"1–{PAPERS_PAGE} of 153 paper entries" in first and 'rel="next" href="/papers?page=2"' in first
+        second = client.get("/papers", params={"page": 2}).text
+        assert "Undated paper 2" in second and "page 2 of 2" in second
+        kept = client.get("/papers", params={"sort": "oldest", "category": "cs.AI"}).text
+        assert "75 matching, of 153 paper entries" in kept
+        assert (
+            'rel="next" href="/papers?sort=oldest&amp;page=2"' in client.get("/papers", params={"sort": "oldest"}).text
+        )
+        assert "Paper number 0" in kept and "Paper number 1<" not in kept
