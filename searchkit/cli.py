@@ -317,8 +317,20 @@ def _write_csv(hits, offset: int = 0) -> None:
     for n, h in enumerate(hits, offset + 1):
         title = h.title or h.section
         out.writerow(
-            [n, h.id, h.kind, h.lang, h.score, h.date, h.category, title, h.snippet.replace("\n", " "),
-             h.source["path"], h.source["line"], h.url]
+            [
+                n,
+                h.id,
+                h.kind,
+                h.lang,
+                h.score,
+                h.date,
+                h.category,
+                title,
+                h.snippet.replace("\n", " "),
+                h.source["path"],
+                h.source["line"],
+                h.url,
+            ]
         )
 
 
