@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup, TyperOption
 
 from . import errors
-from .errors import IndexMissingError, SearchkitError
+from .errors import IndexMissingError, NotFoundError, SearchkitError
 from .search.options import from_command_line
 from .search.present import counterpart_label, segments
 
@@ -624,34 +624,36 @@ def papers_cmd(
 
 @app.command("show")
 def show_cmd(
-    entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),
+    entry_id: str = typer.Argument(..., metavar="ID", help="An entry id, or a document id (shows all its entries)."),
     index: Optional[Path] = IndexOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Show one entry in full."""
+    """Show one entry in full, or a whole document: its passages and paper entries in order."""
 
     def go():
         with _open(index) as ix:
-            hit = ix.get(entry_id)
+            try:
+                hits, whole = [ix.get(entry_id)], False
+            except NotFoundError:
+                hits, whole = ix.document(entry_id), True  # not an entry: perhaps a document
         if as_json:
-            typer.echo(_json(hit.to_dict()))
+            typer.echo(_json({"doc": entry_id, "entries": [h.to_dict() for h in hits]} if whole else hits[0].to_dict()))
             return
-        for label, value in (
-            ("id", hit.id),
-            ("kind", hit.kind),
-            ("lang", hit.lang),
-            ("title", hit.title),
-            ("section", hit.section),
-            ("date", hit.date),
-            ("category", hit.category),
-            ("url", hit.url),
-            ("source", f"{_display_path(hit.source['path'])}:{hit.source['line']}"),
-        ):
-            if value:
-                typer.echo(f"{label + ':':<9} {value}")
-        if hit.text:
-            typer.echo("")
-            typer.echo(hit.text)
+        if whole:
+            where = f"{_display_path(hits[0].source['path'])}"
+            typer.echo(typer.style(f"document {entry_id}: {len(hits)} entries from {where}", bold=True))
+        for n, hit in enumerate(hits):
+            if n:
+                typer.echo("")
+            fields = [("id", hit.id), ("kind", hit.kind), ("lang", hit.lang), ("title", hit.title)]
+            fields += [("section", hit.section), ("date", hit.date), ("category", hit.category), ("url", hit.url)]
+            fields.append(("source", f"{_display_path(hit.source['path'])}:{hit.source['line']}"))
+            for label, value in fields:
+                if value:
+                    typer.echo(f"{label + ':':<9} {value}")
+            if hit.text:
+                typer.echo("")
+                typer.echo(hit.text)
 
     _run(go)
 

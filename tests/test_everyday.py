@@ -87,3 +87,21 @@ def test_web_papers_page_through_and_keep_sort_and_filters(many_papers):
             'rel="next" href="/papers?sort=oldest&amp;page=2"' in client.get("/papers", params={"sort": "oldest"}).text
         )
         assert "Paper number 0" in kept and "Paper number 1<" not in kept
+
+
+def test_show_a_whole_document_in_file_order(workdir):
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "-q"]).exit_code == 0
+    doc = "000_2db909a8ebb65741"
+    res = runner.invoke(app, ["show", doc, "--json"])
+    assert res.exit_code == 0, res.output
+    entries = json.loads(res.stdout)["entries"]
+    assert {e["kind"] for e in entries} == {"passage", "paper"} and all(e["doc"] == doc for e in entries)
+    lines = [e["source"]["line"] for e in entries]
+    assert lines == sorted(lines)  # the page's order
+    text = runner.invoke(app, ["show", doc]).stdout
+    assert text.startswith(f"document {doc}: {len(entries)} entries") and "原文" in text
+    one = json.loads(runner.invoke(app, ["show", f"{doc}:27", "--json"]).stdout)
+    assert one["id"] == f"{doc}:27"  # an entry id still shows the entry
+    missing = runner.invoke(app, ["show", "nothing-here"])
+    assert missing.exit_code == 2 and "no entry or document" in missing.output

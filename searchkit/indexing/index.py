@@ -622,6 +622,18 @@ class Index:
         hit = record_to_hit(self, rec, 0.0, None)
         return replace(hit, counterparts=tuple(self.counterparts(hit)))
 
+    def document(self, doc_id: str) -> list[Hit]:
+        """Every entry of one document (its passages and paper entries) in file order
+        (NotFoundError if no entry belongs to it)."""
+        if not valid_id(doc_id):
+            raise SearchkitError(f"{doc_id!r} is not a valid id (letters, digits and -_.:/#@+ only)")
+        recs = self._read(lambda: self.engine.scan(make_filters(doc=doc_id).clauses(), sort_by_date=False))
+        if not recs:
+            raise NotFoundError(
+                f"no entry or document with id {doc_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'"
+            )
+        return [record_to_hit(self, r, 0.0, None) for r in recs]
+
     def papers(
         self,
         *,
