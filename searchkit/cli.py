@@ -270,6 +270,12 @@ def index_cmd(
         "--semantic",
         help="Also compute a vector of every entry for semantic search (needs the semantic extra; kept from then on).",
     ),
+    exclude: list[str] = typer.Option(
+        [],
+        "--exclude",
+        metavar="GLOB",
+        help="Leave out files matching GLOB (git's syntax, relative to each folder; repeatable). .gitignore and .searchkitignore files are honoured too.",
+    ),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -290,6 +296,7 @@ def index_cmd(
                 workers=workers,
                 engine=engine,
                 semantic=semantic,
+                exclude=tuple(exclude),
             )
         finally:
             progress.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -105,3 +106,35 @@ def test_show_a_whole_document_in_file_order(workdir):
     assert one["id"] == f"{doc}:27"  # an entry id still shows the entry
     missing = runner.invoke(app, ["show", "nothing-here"])
     assert missing.exit_code == 2 and "no entry or document" in missing.output
+
+
+def _page(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# {text}\n\n{text} body text.\n", encoding="utf-8")
+
+
+def test_ignore_files_and_exclude_patterns_leave_files_out(tmp_path):
+    docs = tmp_path / "docs"
+    for rel in ("keep.md", "drafts/wip.md", "notes/a.md", "notes/keep-me.md", "build/out.md", "tmp-1.md"):
+        _page(docs / rel, rel.replace("/", " ").replace(".md", ""))
+    (docs / ".gitignore").write_text("build/\n", encoding="utf-8")
+    (docs / ".searchkitignore").write_text("drafts/\nnotes/*.md\n", encoding="utf-8")
+    (docs / "notes" / ".searchkitignore").write_text("!keep-me.md\n", encoding="utf-8")  # a deeper file overrides
+    report = build_index([docs], tmp_path / "ix", exclude=("tmp-*",))
+    indexed = sorted(p.relative_to(docs).as_posix() for p in map(Path, report.added))
+    assert indexed == ["keep.md", "notes/keep-me.md"]
+    assert not any(".gitignore" in line or "ignore" in line for line in report.ignored)  # not even a note
+    # excluding an indexed file later removes it from the index
+    report = build_index([docs], tmp_path / "ix", exclude=("tmp-*", "keep.md"))
+    assert [p.endswith("keep.md") for p in report.removed] == [True]
+
+
+def test_cli_exclude_is_repeatable(tmp_path):
+    docs = tmp_path / "docs"
+    for rel in ("a.md", "b.md", "c.md"):
+        _page(docs / rel, rel)
+    res = CliRunner().invoke(
+        app, ["index", str(docs), "--index", str(tmp_path / "ix"), "-q", "--exclude", "a.md", "--exclude", "c.*"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "1 added" in res.output

@@ -200,17 +200,20 @@ class Index:
         workers: int | None = None,
         semantic: bool = False,
         on_stage: Callable[[str, int], None] | None = None,
+        exclude: tuple[str, ...] = (),
     ) -> IndexReport:
-        """Bring the index in line with the files under ``paths`` (folders are walked).
+        """Bring the index in line with the files under ``paths`` (folders are walked, leaving out
+        what ``.gitignore``/``.searchkitignore`` files and the ``exclude`` patterns match; an
+        indexed file that is now excluded is removed from the index).
         ``workers``: analysis processes (None: every core for large batches, 1: this process).
         ``semantic``: also keep a vector of every entry (the semantic extra; once switched on,
         every later update keeps them). ``on_stage(name, total)`` announces each stage
         ("embedding", "indexing", "committing") and how many entries ``progress`` will count in it.
         One writer at a time: another update of the same index raises IndexLockedError."""
         with writer_lock(self.path):
-            return self._update(paths, progress, on_total, workers, semantic, on_stage)
+            return self._update(paths, progress, on_total, workers, semantic, on_stage, exclude)
 
-    def _update(self, paths, progress, on_total, workers, semantic=False, on_stage=None) -> IndexReport:
+    def _update(self, paths, progress, on_total, workers, semantic=False, on_stage=None, exclude=()) -> IndexReport:
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
 
@@ -218,7 +221,7 @@ class Index:
         switching_on = semantic and not self.manifest.options.get("semantic")
         embedder = self._start_semantic(semantic)  # before any work: a missing extra fails first
         roots = [Path(p).resolve() for p in paths]
-        found = discover([Path(p) for p in paths])
+        found = discover([Path(p) for p in paths], tuple(exclude))
         report = IndexReport(skipped=list(found.skipped), ignored=list(found.ignored))
         indexed = self.engine.sources()
         notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
@@ -753,6 +756,7 @@ def build_index(
     workers: int | None = None,
     semantic: bool = False,
     on_stage: Callable[[str, int], None] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
 
@@ -761,7 +765,8 @@ def build_index(
     ``workers`` is the number of analysis processes (None: every core for large batches).
     ``engine`` (whoosh, tantivy) applies to a new index or a rebuild; None keeps the index's own.
     ``semantic`` switches on entry vectors (kept from then on, also by a rebuild); ``on_stage``:
-    see :meth:`Index.update`.
+    see :meth:`Index.update`. ``exclude``: patterns of files to leave out (git's syntax), besides
+    the ``.gitignore`` and ``.searchkitignore`` files under ``paths``.
 
     A command that fails leaves no trace: a new index that never committed is removed again, a
     rebuild that did not reach its switch removes its new data, and the old index stays.
@@ -772,10 +777,10 @@ def build_index(
     if engine is not None:
         get_engine(engine)  # unknown or not installed: say so before touching anything
     if rebuild and _is_searchkit_folder(index_dir):
-        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers, semantic, on_stage)
+        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers, semantic, on_stage, exclude)
     if not mf.exists(index_dir):
         return _first_build(
-            paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers, semantic, on_stage
+            paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers, semantic, on_stage, exclude
         )
     with Index.open(index_dir) as idx:
         current = idx.manifest.engine
@@ -787,7 +792,13 @@ def build_index(
                 detail=engine,
             )
         return idx.update(
-            paths, progress=progress, on_total=on_total, workers=workers, semantic=semantic, on_stage=on_stage
+            paths,
+            progress=progress,
+            on_total=on_total,
+            workers=workers,
+            semantic=semantic,
+            on_stage=on_stage,
+            exclude=exclude,
         )
 
 
@@ -800,7 +811,7 @@ def _is_searchkit_folder(index_dir: Path) -> bool:
 
 
 def _first_build(
-    paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers, semantic, on_stage
+    paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers, semantic, on_stage, exclude
 ) -> IndexReport:
     """A new index; if its first update fails, the folder is left as it was found."""
     made_folder = not index_dir.exists()
@@ -814,7 +825,13 @@ def _first_build(
     try:
         with idx:
             return idx.update(
-                paths, progress=progress, on_total=on_total, workers=workers, semantic=semantic, on_stage=on_stage
+                paths,
+                progress=progress,
+                on_total=on_total,
+                workers=workers,
+                semantic=semantic,
+                on_stage=on_stage,
+                exclude=exclude,
             )
     except BaseException:
         (index_dir / mf.MANIFEST).unlink(missing_ok=True)
@@ -826,7 +843,16 @@ def _first_build(
 
 
 def _rebuild(
-    paths, index_dir: Path, engine: str | None, progress, on_total, mine_pairs: bool, workers, semantic, on_stage
+    paths,
+    index_dir: Path,
+    engine: str | None,
+    progress,
+    on_total,
+    mine_pairs: bool,
+    workers,
+    semantic,
+    on_stage,
+    exclude,
 ) -> IndexReport:
     """Build beside the old data; the manifest switches to the new folder only when it is done.
     Works on a damaged index too (its manifest is not needed). Vectors stay on if they were."""
@@ -841,7 +867,7 @@ def _rebuild(
         idx.manifest.options["mine_pairs"] = mine_pairs
         try:
             with idx:
-                return idx._update(paths, progress, on_total, workers, semantic, on_stage)
+                return idx._update(paths, progress, on_total, workers, semantic, on_stage, exclude)
         except BaseException:
             # the new data goes unless the switch already happened (then it is the index)
             if mf.data_dir_on_disk(index_dir) != idx.manifest.data_dir:

@@ -14,6 +14,7 @@ from ..errors import IngestError
 from ..models import Document
 from . import jsonl, markdown, textpage
 from .common import read_text
+from .ignore import IGNORE_FILES, IgnoreRules
 
 PARSERS = {
     ".txt": textpage.parse,
@@ -36,10 +37,12 @@ class Discovery:
     ignored: list[str]  # files searchkit does not read by design: other types, hidden names
 
 
-def discover(paths: list[Path]) -> Discovery:
+def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Discovery:
     """Every ingestible file under ``paths``. Files of other types and hidden files and folders
     (names starting with '.') under a folder are ``ignored`` (not a problem); unreadable entries,
-    broken or escaping symlinks are ``skipped`` with their reason."""
+    broken or escaping symlinks are ``skipped`` with their reason. Under a folder, files matched
+    by ``.gitignore``/``.searchkitignore`` files or by the ``exclude`` patterns (git's syntax,
+    relative to the folder) are left out silently (:mod:`searchkit.ingest.ignore`)."""
     files: list[SourceFile] = []
     skipped: list[str] = []
     ignored: list[str] = []
@@ -53,7 +56,7 @@ def discover(paths: list[Path]) -> Discovery:
             candidates = [root]
             base = root.parent
         else:
-            candidates = sorted(_walk(root, skipped, ignored))
+            candidates = sorted(_walk(root, skipped, ignored, IgnoreRules(root, tuple(exclude))))
             base = root
         for p in candidates:
             if p in seen:
@@ -86,19 +89,24 @@ def _link_problem(link: Path, root: Path) -> str:
     return ""
 
 
-def _walk(root: Path, skipped: list[str], ignored: list[str]):
+def _walk(root: Path, skipped: list[str], ignored: list[str], rules: IgnoreRules):
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap it
     def onerror(err: OSError) -> None:
         skipped.append(f"{err.filename}: skipped, {err.strerror or err}")
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        rules.enter(Path(dirpath))
         hidden = sorted(d for d in dirnames if d.startswith("."))
         ignored.extend(f"{Path(dirpath, d)}{os.sep}: not read, hidden folder" for d in hidden)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not rules.ignored(Path(dirpath, d), is_dir=True)
+        )
         for name in filenames:
+            if name in IGNORE_FILES:
+                continue
             if name.startswith("."):
                 ignored.append(f"{Path(dirpath, name)}: not read, hidden file")
-            else:
+            elif not rules.ignored(Path(dirpath, name)):
                 yield Path(dirpath, name)
 
 
