@@ -346,6 +346,23 @@ def _one_format(*chosen: bool) -> None:
         raise SearchkitError("choose one of --json, --jsonl and --csv")
 
 
+@app.command("remove")
+def remove_cmd(
+    paths: list[Path] = typer.Argument(..., help="Indexed files or folders (they need not exist any more)."),
+    index: Optional[Path] = IndexOpt,
+) -> None:
+    """Take files out of the index (a folder: every indexed file under it)."""
+
+    def go():
+        with _open(index) as ix:
+            report = ix.remove(list(paths))
+        for path in report.removed:
+            typer.echo(f"removed {_display_path(path)}", err=True)
+        typer.echo(f"{ix.path}: {report.summary()}", err=True)
+
+    _run(go)
+
+
 def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offset: int = 0) -> None:
     if as_json:
         typer.echo(_json(result.to_dict()))

@@ -138,3 +138,23 @@ def test_cli_exclude_is_repeatable(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "1 added" in res.output
+
+
+def test_remove_takes_files_out_in_one_commit(tmp_path, engine):
+    docs = tmp_path / "docs"
+    for rel in ("a.md", "sub/b.md", "sub/c.md"):
+        _page(docs / rel, rel.replace("/", " ").replace(".md", " page"))
+    ix_dir = tmp_path / "ix"
+    build_index([docs], ix_dir, engine=engine)
+    with open_index(ix_dir) as ix:
+        before = ix.stats()["entries"]
+        report = ix.remove([docs / "sub"])
+        assert sorted(Path(p).name for p in report.removed) == ["b.md", "c.md"]
+        assert ix.search("sub").total == 0 and ix.search("a page").total > 0
+        assert ix.stats()["files"] == 1 and ix.stats()["entries"] < before
+        (docs / "a.md").unlink()  # a file that no longer exists can be removed too
+        assert [Path(p).name for p in ix.remove([docs / "a.md"]).removed] == ["a.md"]
+        with pytest.raises(Exception, match="nothing indexed"):
+            ix.remove([docs / "a.md"])
+    res = CliRunner().invoke(app, ["remove", str(docs / "zzz"), "--index", str(ix_dir)])
+    assert res.exit_code == 2 and "nothing indexed" in res.output

@@ -298,6 +298,29 @@ class Index:
         report.total_entries = self.engine.count()
         return report
 
+    def remove(self, paths: list[str | Path]) -> IndexReport:
+        """Take the entries of these files out of the index (a folder: of every indexed file
+        under it), whether or not the files still exist, in one commit with the same crash
+        safety as an update. NotFoundError if nothing indexed is under ``paths``. (A file that
+        still exists comes back with the next update of its folder unless it is excluded.)"""
+        with writer_lock(self.path):
+            self.refresh()
+            roots = [Path(os.path.abspath(p)) for p in paths]
+            roots += [Path(p).resolve() for p in paths if Path(p).exists()]
+            indexed = self.engine.sources()
+            notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
+            gone = sorted(p for p in set(indexed) | set(notes.paths()) if _under(p, roots))
+            if not gone:
+                shown = ", ".join(map(str, paths))
+                raise NotFoundError(f"nothing indexed is at or under {shown}; 'searchkit stats' shows what is indexed")
+            for path in gone:
+                notes.remove(path)
+            notes.save()  # side files first, as in an update
+            self.crosslang.update([], gone)
+            self.engine.apply([p for p in gone if p in indexed], iter(()), None)
+            self._commit()
+            return IndexReport(removed=gone, total_entries=self.engine.count())
+
     def _start_semantic(self, switch_on: bool):
         """The embedder when this index keeps vectors (or is switching them on), else None."""
         from ..semantic.model import identity
