@@ -484,6 +484,12 @@ def search_cmd(
     ),
     no_semantic: bool = typer.Option(False, "--no-semantic", help="Lexical ranking only, even with vectors."),
     semantic_only: bool = typer.Option(False, "--semantic-only", help="Rank by the vectors alone."),
+    sort: str = typer.Option(
+        "score",
+        "--sort",
+        metavar="score|date|-date",
+        help="Relevance (default), oldest first, or newest first; undated entries come last.",
+    ),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
 
@@ -504,6 +510,7 @@ def search_cmd(
                 no_suggest=no_suggest,
                 facets=facets,
                 semantic=_semantic_mode(semantic, no_semantic, semantic_only),
+                sort=sort,
             )
         )
         opts["glossary"] = glossary

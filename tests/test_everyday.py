@@ -158,3 +158,48 @@ def test_remove_takes_files_out_in_one_commit(tmp_path, engine):
             ix.remove([docs / "a.md"])
     res = CliRunner().invoke(app, ["remove", str(docs / "zzz"), "--index", str(ix_dir)])
     assert res.exit_code == 2 and "nothing indexed" in res.output
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, engine):
+    """Entries sharing dates (so ties cross page edges), and undated ones."""
+    root = tmp_path_factory.mktemp(f"dated-{engine}")
+    rows = [
+        {
+            "id": f"d{n:02d}",
+            "lang": "en",
+            "text": f"sorting test entry {'extra ' * (n % 3)}",
+            "date": f"2025-0{1 + n % 4}-01",
+        }
+        for n in range(20)
+    ]
+    rows += [{"id": f"u{n}", "lang": "en", "text": "sorting test undated" + " test" * n} for n in range(3)]
+    (root / "d.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    build_index([root / "d.jsonl"], root / "ix", engine=engine)
+    with open_index(root / "ix") as ix:
+        yield ix
+
+
+def test_sort_by_date_both_ways_with_ties_by_id_and_undated_last(dated):
+    newest = dated.search("sorting", sort="-date", limit=50)
+    assert newest.total == 23
+    keys = [(h.date, h.id) for h in newest.hits[:20]]
+    assert keys == sorted(keys, key=lambda k: (-int(k[0].replace("-", "")), k[1]))
+    by_score = [h.id for h in dated.search("sorting", limit=50).hits if not h.date]
+    assert [h.id for h in newest.hits[20:]] == by_score and len(by_score) == 3  # undated: by relevance
+    oldest = dated.search("sorting", sort="date", limit=50)
+    assert [h.date for h in oldest.hits[:20]] == sorted(h.date for h in oldest.hits[:20])
+    assert [h.id for h in oldest.hits[:5]] == ["d00", "d04", "d08", "d12", "d16"]
+    paged = [h.id for off in range(0, 23, 4) for h in dated.search("sorting", sort="-date", limit=4, offset=off).hits]
+    assert paged == [h.id for h in newest.hits]  # pages join up exactly, across shared dates
+    with pytest.raises(Exception, match="sort must be one of"):
+        dated.search("sorting", sort="newest")
+
+
+def test_sort_in_the_cli_and_the_web(dated):
+    res = CliRunner().invoke(
+        app, ["search", "sorting", "--index", str(dated.path), "--sort", "-date", "-n", "2", "--json"]
+    )
+    assert [h["date"] for h in json.loads(res.stdout)["hits"]] == ["2025-04-01", "2025-04-01"]
+    page = TestClient(create_app(dated)).get("/", params={"q": "sorting", "sort": "date"}).text
+    assert page.index("d00") < page.index("d04") and 'value="date" selected' in page

@@ -18,7 +18,7 @@ from typing import ClassVar
 from ..analysis.analyzer import Analyzer
 from ..analysis.record import Analysed
 from ..errors import REBUILD, IndexMismatchError
-from ..query.tree import KeywordQ, Query
+from ..query.tree import BoolQ, DateRangeQ, KeywordQ, Query
 from ..ranking import Ranking
 
 # Every record an engine stores has exactly these keys (strings, except line/position: int).
@@ -135,6 +135,40 @@ class Engine(ABC):
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
         """Ranked records matching ``query`` and every filter: score descending, equal scores
         by id ascending (:func:`ranked_page`), so a page never depends on the build history."""
+
+    def search_by_date(
+        self, query: Query, filters: list[Query], limit: int, offset: int = 0, newest_first: bool = True
+    ) -> SearchPage:
+        """Records matching ``query`` in date order (equal dates by id ascending), then the
+        undated ones ranked as :meth:`search`. Built on :meth:`dated_matches` and :meth:`fetch`."""
+        dated = self.dated_matches(query, filters, newest_first)
+        undated_q = BoolQ(must=(query,), must_not=(DateRangeQ(),))
+        hits: list[EngineHit] = []
+        if offset < len(dated):
+            lo, hi = offset, min(offset + limit, len(dated))
+            # a date shared across the page's edge is ordered by id as a whole
+            while lo > 0 and dated[lo - 1][0] == dated[lo][0]:
+                lo -= 1
+            while hi < len(dated) and dated[hi][0] == dated[hi - 1][0]:
+                hi += 1
+            group = {d: n for n, (d, _) in reversed(list(enumerate(dated[lo:hi])))}  # date -> first position
+            window = sorted(
+                zip((d for d, _ in dated[lo:hi]), self.fetch([h for _, h in dated[lo:hi]])),
+                key=lambda dr: (group[dr[0]], dr[1]["id"]),
+            )
+            hits = [EngineHit(rec, 0.0) for _, rec in window[offset - lo : offset - lo + limit]]
+        rest = limit - len(hits)
+        undated = self.search(undated_q, filters, rest, max(0, offset - len(dated)))
+        return SearchPage(len(dated) + undated.total, hits + list(undated.hits))
+
+    def dated_matches(self, query: Query, filters: list[Query], newest_first: bool) -> list[tuple[str, object]]:
+        """(date, handle) of every dated record matching, in date order; ``handle`` is whatever
+        :meth:`fetch` takes. Engines that cannot sort by date do not support date sorting."""
+        raise NotImplementedError
+
+    def fetch(self, handles: list) -> list[dict]:
+        """The records of handles from :meth:`dated_matches`."""
+        raise NotImplementedError
 
     def search_groups(
         self, query: Query, filters: list[Query], field: str, values: tuple[str, ...], limit: int

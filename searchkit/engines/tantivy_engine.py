@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
-from tantivy import FieldType, Occur, Query
+from tantivy import FieldType, Occur, Order, Query
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.record import Analysed
@@ -265,6 +265,22 @@ class TantivyEngine(Engine):
             return result.count, [EngineHit(self._record(s, addr), float(score)) for score, addr in result.hits]
 
         return ranked_page(fetch, limit, offset)
+
+    @_guarded
+    def dated_matches(self, query: Q, filters: list[Q], newest_first: bool) -> list[tuple[str, object]]:
+        s = self._search()
+        tq = self._filtered(self._to_tantivy(query), [*filters, DateRangeQ()])
+        n = s.search(tq, limit=1, count=True).count
+        if not n:
+            return []
+        order = Order.Desc if newest_first else Order.Asc
+        found = s.search(tq, limit=n, count=False, order_by_field="date_num", order=order)
+        return [(str(value), addr) for value, addr in found.hits]
+
+    @_guarded
+    def fetch(self, handles: list) -> list[dict]:
+        s = self._search()
+        return [self._record(s, a) for a in handles]
 
     @_guarded
     def get(self, record_id: str) -> dict | None:

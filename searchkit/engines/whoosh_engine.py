@@ -487,10 +487,30 @@ class WhooshEngine(Engine):
         # Whoosh reads an empty allow set as "no filter": allow only a number no document has
         return allowed or {-1}
 
-    def _dates_within(self, s, start: str, end: str) -> set[int]:
+    def _date_column(self, s) -> list:
         if self._dates is None or self._dates[0] is not s:  # one read of the column per searcher
             self._dates = (s, list(s.reader().column_reader("date")))
-        return {n for n, v in enumerate(self._dates[1]) if v and (not start or v >= start) and (not end or v <= end)}
+        return self._dates[1]
+
+    def _dates_within(self, s, start: str, end: str) -> set[int]:
+        dates = self._date_column(s)
+        return {n for n, v in enumerate(dates) if v and (not start or v >= start) and (not end or v <= end)}
+
+    @_guarded
+    def dated_matches(self, query: Query, filters: list[Query], newest_first: bool) -> list[tuple[str, object]]:
+        s = self._search()
+        dates = self._date_column(s)
+        nums = sorted(
+            (num for _, num in self._scored(s, query, filters) if dates[num]),
+            key=lambda n: dates[n],
+            reverse=newest_first,
+        )
+        return [(dates[n], n) for n in nums]
+
+    @_guarded
+    def fetch(self, handles: list) -> list[dict]:
+        s = self._search()
+        return [_record(s.stored_fields(n)) for n in handles]
 
     def _scored(self, s, query: Query, filters: list[Query]) -> list[tuple[float, int]]:
         """(score, docnum) of every match, best first, from one pass that scores every match.

@@ -446,6 +446,7 @@ class Index:
         facets: bool = False,
         merge: bool = True,
         semantic: str = "auto",
+        sort: str = "score",
     ) -> SearchResult:
         """Ranked, highlighted hits for ``query`` (syntax in the README).
 
@@ -458,7 +459,9 @@ class Index:
         language (:mod:`searchkit.search.merge`). ``semantic``: "auto" fuses BM25 with the
         entries' vectors when the index has them (and the semantic extra is installed), "on"
         insists on it, "only" ranks by the vectors alone, "off" is lexical only
-        (:mod:`searchkit.semantic.hybrid`).
+        (:mod:`searchkit.semantic.hybrid`). ``sort``: "score" (relevance), "-date" (newest first)
+        or "date" (oldest first); by date, equal dates go by id, undated matches follow by
+        relevance, and the ranking is lexical.
         """
         return self._read(
             lambda: self._search(
@@ -479,6 +482,7 @@ class Index:
                 facets=facets,
                 merge=merge,
                 semantic=semantic,
+                sort=sort,
             )
         )
 
@@ -502,10 +506,11 @@ class Index:
         facets,
         merge,
         semantic,
+        sort,
     ) -> SearchResult:
         filters = make_filters(lang=lang, kind=kind, category=category, since=since, until=until)
         translator = self.translator(glossary) if translate else None
-        mode = self._semantic_mode(semantic)
+        mode = self._semantic_mode(semantic) if sort == "score" else "off"
         wanted = ""
         if mode != "off":
             from ..semantic.hybrid import semantic_text
@@ -553,6 +558,7 @@ class Index:
                 explain=explain,
                 facets=facets,
                 merge=merge,
+                sort=sort,
             )
         if counterparts:
             memo: dict = {}

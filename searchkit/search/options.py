@@ -11,7 +11,7 @@ from ..errors import QuerySyntaxError
 MAX_LIMIT = 10_000
 INTEGERS = {"limit": (0, MAX_LIMIT), "offset": (0, None)}
 FLAGS = ("require_all", "translate", "explain", "suggest", "facets", "merge")
-STRINGS = ("lang", "kind", "since", "until", "category", "semantic")
+STRINGS = ("lang", "kind", "since", "until", "category", "semantic", "sort")
 NAMES = frozenset(INTEGERS) | frozenset(FLAGS) | frozenset(STRINGS)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -78,6 +78,7 @@ COMMAND_LINE = {
     "explain": "explain",
     "facets": "facets",
     "semantic": "semantic",
+    "sort": "sort",
 }
 
 

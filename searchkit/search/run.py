@@ -16,6 +16,7 @@ from .options import check_range
 from .searchable import Searchable
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
+SORTS = ("score", "date", "-date")  # relevance; oldest first; newest first (undated entries last)
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,14 @@ def run(
     facets: bool = False,
     merge: bool = True,
     merge_alpha: float | None = None,
+    sort: str = "score",
 ) -> SearchResult:
     """``merge``: when the query was translated and no language filter is set, rank each
-    language on its own scale and merge them (:mod:`searchkit.merge`)."""
-    ranked = rank(index, text, filters, limit, offset, require_all, translator, explain, facets, merge, merge_alpha)
+    language on its own scale and merge them (:mod:`searchkit.merge`). ``sort``: one of
+    :data:`SORTS`; by date, equal dates go by id and undated matches follow by relevance."""
+    ranked = rank(
+        index, text, filters, limit, offset, require_all, translator, explain, facets, merge, merge_alpha, sort=sort
+    )
     hits = [present(index, ranked, h.record, h.score, explain) for h in ranked.page.hits]
     return SearchResult(text, ranked.page.total, hits, ranked.explained, facets=ranked.facets)
 
@@ -149,11 +154,14 @@ def rank(
     merge: bool = True,
     merge_alpha: float | None = None,
     execute: bool = True,
+    sort: str = "score",
 ) -> Ranked:
     """The ranked page of :func:`run`, as records. ``execute=False`` only compiles the query
     (for a ranking that does not use the engine's, like semantic-only search)."""
     check_range("limit", limit)
     check_range("offset", offset)
+    if sort not in SORTS:
+        raise QuerySyntaxError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
     explained = compiled.explain() if explain else None
     if compiled.empty:
@@ -170,6 +178,8 @@ def rank(
     if counts is not None and limit == 0:
         # counts only: every entry has a kind, so the kind counts add up to the total
         page = SearchPage(sum(counts["kind"].values()), [])
+    elif sort != "score":
+        page = index.engine.search_by_date(compiled.tree, filters.clauses(), limit, offset, sort == "-date")
     elif merge and compiled.units and not filters.lang:
         from .merge import merged_page
 

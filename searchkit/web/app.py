@@ -28,6 +28,7 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 10
 PAPERS_PAGE = 100  # paper entries per page of /papers
 PAGE_OPTIONS = (
+    "sort",
     "semantic",
     "lang",
     "kind",
@@ -143,6 +144,7 @@ def create_app(index: Index) -> Starlette:
             params=dict(params),
             stats=None,
             semantic=params.get("semantic", ""),
+            sort=params.get("sort", ""),
         )
 
     def entry(request: Request):
