@@ -104,6 +104,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Full-text search for research summaries in Japanese and English.",
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,  # plain help, as git and ripgrep print it: value names, no type labels on flags
 )
 COLOR_WHEN = ("auto", "always", "never")
 
@@ -116,13 +117,18 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
+def _flag(*names: str, **kw):
+    """An on/off option: help shows no value placeholder for it."""
+    return typer.Option(False, *names, metavar="", **kw)
+
+
 @app.callback()
 def _global_options(
     ctx: typer.Context,
     color: str = typer.Option(
         "auto", "--color", metavar="WHEN", help="Colours: auto (a terminal, and NO_COLOR not set), always or never."
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = _flag("--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     if color not in COLOR_WHEN:
         raise typer.BadParameter(f"{color!r} is not one of {', '.join(COLOR_WHEN)}", param_hint="'--color'")
@@ -136,15 +142,22 @@ DEFAULT_INDEX = "index"
 DEFAULT_SOURCE = "seeds"
 
 IndexOpt = typer.Option(
-    None, "--index", "-i", help="Index folder (default: $SEARCHKIT_INDEX, else ./index).", show_default=False
+    None,
+    "--index",
+    "-i",
+    metavar="DIR",
+    help="Index folder (default: $SEARCHKIT_INDEX, else ./index).",
+    show_default=False,
 )
-JsonOpt = typer.Option(False, "--json", help="One JSON object on stdout.")
-JsonlOpt = typer.Option(False, "--jsonl", help="One JSON object per line on stdout.")
-CsvOpt = typer.Option(False, "--csv", help="CSV with a header row (columns in the README).")
-SinceOpt = typer.Option("", "--since", help="Only entries dated on/after YYYY[-MM[-DD]].")
-UntilOpt = typer.Option("", "--until", help="Only entries dated on/before YYYY[-MM[-DD]].")
-CategoryOpt = typer.Option("", "--category", "-c", help="Only entries of this category (case-insensitive).")
-LangOpt = typer.Option("", "--lang", "-l", help="Only entries in this language: ja or en.")
+JsonOpt = _flag("--json", help="One JSON object on stdout.")
+JsonlOpt = _flag("--jsonl", help="One JSON object per line on stdout.")
+CsvOpt = _flag("--csv", help="CSV with a header row (columns in the README).")
+SinceOpt = typer.Option("", "--since", metavar="DATE", help="Only entries dated on/after YYYY[-MM[-DD]].")
+UntilOpt = typer.Option("", "--until", metavar="DATE", help="Only entries dated on/before YYYY[-MM[-DD]].")
+CategoryOpt = typer.Option(
+    "", "--category", "-c", metavar="NAME", help="Only entries of this category (case-insensitive)."
+)
+LangOpt = typer.Option("", "--lang", "-l", metavar="ja|en", help="Only entries in this language: ja or en.")
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -245,28 +258,29 @@ class _Progress:
 
 @app.command("index")
 def index_cmd(
-    paths: list[Path] = typer.Argument(None, help="Files or folders to index (default: ./seeds)."),
+    paths: list[Path] = typer.Argument(None, metavar="PATH...", help="Files or folders to index (default: ./seeds)."),
     index: Optional[Path] = IndexOpt,
-    rebuild: bool = typer.Option(False, "--rebuild", help="Start over: build a new index, then replace the old one."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only problems and the summary."),
-    no_mine: bool = typer.Option(
-        False, "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."
+    rebuild: bool = _flag("--rebuild", help="Start over: build a new index, then replace the old one."),
+    quiet: bool = _flag("--quiet", "-q", help="No progress bar, only problems and the summary."),
+    no_mine: bool = _flag(
+        "--no-mine", help="With a new index or --rebuild: do not mine translation pairs from the text."
     ),
     workers: Optional[int] = typer.Option(
         None,
         "--workers",
+        metavar="N",
         min=1,
         help="Analysis processes (with Whoosh they also write segments; default: every core for 2,000+ entries; 1: no pool).",
     ),
     engine: Optional[str] = typer.Option(
         None,
         "--engine",
+        metavar="whoosh|tantivy",
         envvar="SEARCHKIT_ENGINE",
         show_envvar=False,
         help="With a new index or --rebuild: whoosh (the default) or tantivy (large collections); recorded in the index. Default: $SEARCHKIT_ENGINE.",
     ),
-    semantic: bool = typer.Option(
-        False,
+    semantic: bool = _flag(
         "--semantic",
         help="Also compute a vector of every entry for semantic search (needs the semantic extra; kept from then on).",
     ),
@@ -348,7 +362,9 @@ def _one_format(*chosen: bool) -> None:
 
 @app.command("remove")
 def remove_cmd(
-    paths: list[Path] = typer.Argument(..., help="Indexed files or folders (they need not exist any more)."),
+    paths: list[Path] = typer.Argument(
+        ..., metavar="PATH...", help="Indexed files or folders (they need not exist any more)."
+    ),
     index: Optional[Path] = IndexOpt,
 ) -> None:
     """Take files out of the index (a folder: every indexed file under it)."""
@@ -456,34 +472,41 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
 
 @app.command("search")
 def search_cmd(
-    query: str = typer.Argument("", help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value.'),
+    query: str = typer.Argument(
+        "", metavar="QUERY", help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value.'
+    ),
     index: Optional[Path] = IndexOpt,
-    limit: int = typer.Option(10, "--limit", "-n", help="Maximum number of hits."),
-    offset: int = typer.Option(0, "--offset", help="Skip this many hits (paging)."),
+    limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="Maximum number of hits."),
+    offset: int = typer.Option(0, "--offset", metavar="N", help="Skip this many hits (paging)."),
     lang: str = LangOpt,
-    kind: str = typer.Option("", "--kind", "-k", help="Only passages or papers: passage | paper."),
+    kind: str = typer.Option(
+        "", "--kind", "-k", metavar="passage|paper", help="Only passages or papers: passage | paper."
+    ),
     since: str = SinceOpt,
     until: str = UntilOpt,
     category: str = CategoryOpt,
-    require_all: bool = typer.Option(False, "--all", "-a", help="Every word must match (default: rank by how many)."),
+    require_all: bool = _flag("--all", "-a", help="Every word must match (default: rank by how many)."),
     as_json: bool = JsonOpt,
     as_jsonl: bool = JsonlOpt,
     as_csv: bool = CsvOpt,
     batch: Optional[str] = typer.Option(
-        None, "--batch", help="Read queries from FILE (or - for stdin), one per line or JSON object; write JSONL."
+        None,
+        "--batch",
+        metavar="FILE",
+        help="Read queries from FILE (or - for stdin), one per line or JSON object; write JSONL.",
     ),
-    no_translate: bool = typer.Option(False, "--no-translate", help="Search only the words as typed (no ja<->en)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", help="Extra glossary file: term<TAB>translation;..."),
-    explain: bool = typer.Option(False, "--explain", help="Show the expanded query and every translation."),
-    no_suggest: bool = typer.Option(False, "--no-suggest", help="No did-you-mean suggestion for misspelt queries."),
-    facets: bool = typer.Option(
-        False, "--facets", help="Also count the matching entries by kind, lang, year and category."
+    no_translate: bool = _flag("--no-translate", help="Search only the words as typed (no ja<->en)."),
+    glossary: Optional[Path] = typer.Option(
+        None, "--glossary", metavar="FILE", help="Extra glossary file: term<TAB>translation;..."
     ),
-    semantic: bool = typer.Option(
-        False, "--semantic", help="Fuse BM25 with the entries' vectors (the default when the index has them)."
+    explain: bool = _flag("--explain", help="Show the expanded query and every translation."),
+    no_suggest: bool = _flag("--no-suggest", help="No did-you-mean suggestion for misspelt queries."),
+    facets: bool = _flag("--facets", help="Also count the matching entries by kind, lang, year and category."),
+    semantic: bool = _flag(
+        "--semantic", help="Fuse BM25 with the entries' vectors (the default when the index has them)."
     ),
-    no_semantic: bool = typer.Option(False, "--no-semantic", help="Lexical ranking only, even with vectors."),
-    semantic_only: bool = typer.Option(False, "--semantic-only", help="Rank by the vectors alone."),
+    no_semantic: bool = _flag("--no-semantic", help="Lexical ranking only, even with vectors."),
+    semantic_only: bool = _flag("--semantic-only", help="Rank by the vectors alone."),
     sort: str = typer.Option(
         "score",
         "--sort",
@@ -616,9 +639,9 @@ def papers_cmd(
     as_json: bool = JsonOpt,
     as_jsonl: bool = JsonlOpt,
     as_csv: bool = CsvOpt,
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many (default: all)."),
-    offset: int = typer.Option(0, "--offset", help="Skip this many (paging)."),
-    oldest: bool = typer.Option(False, "--oldest", help="Oldest first (undated entries stay last)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", metavar="N", help="At most this many (default: all)."),
+    offset: int = typer.Option(0, "--offset", metavar="N", help="Skip this many (paging)."),
+    oldest: bool = _flag("--oldest", help="Oldest first (undated entries stay last)."),
 ) -> None:
     """List paper entries, newest first."""
 
@@ -716,9 +739,11 @@ def _listen(host: str, port: int):
 @app.command("serve")
 def serve_cmd(
     index: Optional[Path] = IndexOpt,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
-    allow_remote: bool = typer.Option(False, "--allow-remote", help="Required to listen on a non-loopback address."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="ADDRESS", help="Address to listen on (loopback by default)."
+    ),
+    port: int = typer.Option(8000, "--port", "-p", metavar="PORT", min=1, max=65535, help="Port to listen on."),
+    allow_remote: bool = _flag("--allow-remote", help="Required to listen on a non-loopback address."),
 ) -> None:
     """Serve a local web page for searching and reading (and /api/search, the JSON of search --json)."""
 
@@ -753,7 +778,7 @@ def serve_cmd(
 def similar_cmd(
     entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),
     index: Optional[Path] = IndexOpt,
-    limit: int = typer.Option(10, "--limit", "-n", help="Maximum number of entries."),
+    limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="Maximum number of entries."),
     as_json: bool = JsonOpt,
     as_jsonl: bool = JsonlOpt,
 ) -> None:

@@ -140,7 +140,7 @@ def test_papers_show_stats(run, engine):
     res = run("show", "000_2db909a8ebb65741:27")
     assert "Alignment faking in large language models" in res.stdout and res.exit_code == 0
     res = run("show", "nope:1")
-    assert res.exit_code == 2 and "no entry with id" in res.stderr
+    assert res.exit_code == 2 and "no entry or document with id" in res.stderr
     res = run("stats", "--json")
     st = json.loads(res.stdout)
     papers = json.loads(run("papers", "--json").stdout)["total"]
@@ -252,3 +252,19 @@ def test_stats_tell_size_newest_file_and_what_the_collection_adds(run, workdir):
     assert json.loads(run("stats", "--json").stdout)["glossary_pairs"] == 1
     text = run("stats").stdout
     assert "MB on disk" in text and "newest:   seeds/newest.md" in text and "1 from the glossary" in text
+
+
+def test_help_shows_real_placeholders_not_python_types():
+    """Issue (everyday features): typer showed <bool>, <int>, <str>, <path> as value names."""
+    import re
+
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    for name in get_command(app).commands:
+        out = runner.invoke(app, [name, "--help"], env={"COLUMNS": "160"}).output
+        options = out[out.index("Options:") :]
+        assert not re.search(r"<(bool|int|str|path|float)>", options), (name, options)
+    search = runner.invoke(app, ["search", "--help"], env={"COLUMNS": "160"}).output
+    assert "--limit" in search and " N " in search and "DATE" in search
