@@ -195,3 +195,31 @@ def test_stored_offsets_highlight_exactly_like_a_fresh_analysis(seed_index, quer
         assert stored == highlight_record(seed_index.analyzer, fresh, want)
         marked += bool(stored)  # a hit matched only in its section has no title/text spans
     assert marked
+
+
+def test_snippets_are_cut_on_word_and_morpheme_boundaries(analyzer):
+    """Issue (everyday features): '…is paper demonstrates' was cut inside a word."""
+    from searchkit.models import Span
+    from searchkit.search.highlight import snippet
+
+    en = ("Large language models are trained on vast corpora of text. " * 3) + (
+        "This paper demonstrates that reward hacking generalises to tampering with rewards. " * 4
+    )
+    for first in range(150, 190):  # the lead cut lands at every position of a few words
+        text, _ = snippet(en, [Span("text", first, first + 6, "x")], "en", analyzer)
+        body = text.strip("…")
+        at = en.index(body)
+        assert at == 0 or not en[at - 1].isalnum(), (first, text[:30])
+        end = at + len(body)
+        assert end == len(en) or not en[end].isalnum(), (first, text[-30:])
+    ja = (
+        "近年の研究は、AIの振る舞いの複雑な危険性を浮き彫りにしている。" * 3
+        + "アライメント研究の核心は、訓練時とは大きく異なる状況でも安全であることを検証することだ。" * 3
+    )
+    bounds = {0, len(ja)} | {x for t in analyzer.analyze(ja) for x in (t.start, t.end)}
+    bounds |= {i for i, c in enumerate(ja) if c in "、。"} | {i + 1 for i, c in enumerate(ja) if c in "、。"}
+    for first in range(60, 120, 3):
+        text, _ = snippet(ja, [Span("text", first, first + 2, "x")], "ja", analyzer)
+        body = text.strip("…")
+        at = ja.index(body)
+        assert at in bounds and at + len(body) in bounds, (first, text)

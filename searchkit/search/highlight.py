@@ -78,11 +78,14 @@ def highlight_record(analyzer: Analyzer, record: dict, want: Highlight) -> list[
     return [sp for field in ("title", "text") for sp in match_spans(*stored[field], want, field)]
 
 
-def snippet(text: str, spans: list[Span], lang: str = "") -> tuple[str, list[tuple[int, int]]]:
+def snippet(
+    text: str, spans: list[Span], lang: str = "", analyzer: Analyzer | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """The window of ``text`` with the most highlighted spans, and those spans relative to it.
 
     The window starts at a sentence start when one is close before the first span, and is
-    marked with "…" where it cuts the text.
+    marked with "…" where it cuts the text. With ``analyzer``, a cut falls between words, and in
+    Japanese between morphemes (the analyzer's own tokens around the cut).
     """
     width = SNIPPET_CHARS.get(lang or detect_lang(text), 220)
     if len(text) <= width:
@@ -105,17 +108,43 @@ def snippet(text: str, spans: list[Span], lang: str = "") -> tuple[str, list[tup
             start += 1
     else:
         start = 0
+    if analyzer is not None and start > 0:
+        start = _word_boundary(text, start, analyzer, spans[best_i].start if spans else start)
+        while start < len(text) and text[start].isspace():
+            start += 1
     end = min(len(text), start + width)
     if end < len(text) and not _is_cjk_boundary(text, end):
         space = text.rfind(" ", start + width // 2, end)
         if space > 0:
             end = space
+    if analyzer is not None and end < len(text):
+        need = max([s.end for s in spans if s.start >= start and s.end <= end] + [start + 1])
+        snapped = _word_boundary(text, end, analyzer, end)
+        end = snapped if snapped >= need else end
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     rel = [
         (s.start - start + len(prefix), s.end - start + len(prefix)) for s in spans if s.start >= start and s.end <= end
     ]
     return prefix + text[start:end] + suffix, rel
+
+
+_AROUND = 16  # characters analysed on each side of a cut to find the word boundary before it
+
+
+def _word_boundary(text: str, i: int, analyzer: Analyzer, limit: int) -> int:
+    """The last word or morpheme boundary at or before ``i`` (not past ``limit``), from the
+    analyzer's tokens of the text around ``i``; ``i`` itself when none is near."""
+    lo = max(0, i - _AROUND)
+    piece = text[lo : min(len(text), i + _AROUND)]
+    bounds = {lo + x for t in analyzer.analyze(piece) for x in (t.start, t.end)}
+    bounds |= {lo + k for k, c in enumerate(piece) if not c.isalnum()} | {
+        lo + k + 1 for k, c in enumerate(piece) if not c.isalnum()
+    }
+    if lo > 0:  # the piece's own first token may be a fragment: its start is not a boundary
+        bounds.discard(lo)
+    before = [b for b in bounds if b <= min(i, limit)]
+    return max(before) if before else i
 
 
 def _is_cjk_boundary(text: str, i: int) -> bool:

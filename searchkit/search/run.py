@@ -71,9 +71,9 @@ def record_to_hit(index: Searchable, record: dict, score: float, want: Highlight
             origin = want.origins.get(sp.term, "") if want is not None else ""
             matched[sp.term] = {"term": sp.term, "origin": origin or "query"}
     if text or not title:
-        snip, rel = snippet(text, text_spans, lang)
+        snip, rel = snippet(text, text_spans, lang, index.analyzer)
     else:
-        snip, rel = snippet(title, [s for s in spans if s.field == "title"], lang)
+        snip, rel = snippet(title, [s for s in spans if s.field == "title"], lang, index.analyzer)
     return Hit(
         id=record["id"],
         kind=record.get("kind", ""),
