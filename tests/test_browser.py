@@ -186,3 +186,49 @@ def test_phone_width_has_no_horizontal_scroll(server, browser):
         pg.goto(server + path)
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
     context.close()
+
+
+def test_filters_stay_when_a_new_query_is_typed_and_more_like_this(server, page):
+    page.goto(server + "/?q=model")
+    page.locator('a.facet[data-field="lang"][data-value="ja"]').click()
+    page.wait_for_load_state()
+    box = page.locator("input[name=q]")
+    box.fill("アライメント")
+    box.press("Enter")
+    page.wait_for_load_state()
+    assert "lang: ja" in page.locator("#summary").inner_text()  # the filter came along
+    langs = page.locator("ol.hits .meta").all_inner_texts()
+    assert langs and all("ja" in m.split() for m in langs)
+    page.locator("ol.hits li.hit a.title").first.click()
+    page.wait_for_selector("section.similar")
+    similar = page.locator("section.similar li.hit")
+    assert similar.count() >= 1  # the same entries as `searchkit similar`
+    similar.first.locator("a.title").click()
+    page.wait_for_selector("section.doc")
+
+
+def test_on_a_phone_the_filters_are_one_tap_from_the_top(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    pg.goto(server + "/?q=alignment")
+    jump = pg.locator(".jump a")
+    assert jump.is_visible() and jump.bounding_box()["y"] < 400  # above the first hits
+    jump.click()
+    pg.wait_for_timeout(200)
+    assert pg.locator("#filters").bounding_box()["y"] < 844  # the facets are now in view
+    context.close()
+    desktop = browser.new_page()
+    desktop.goto(server + "/?q=alignment")
+    assert not desktop.locator(".jump a").is_visible()  # beside the results on a wide screen
+    desktop.close()
+
+
+def test_date_sort_on_the_search_page(server, page):
+    page.goto(server + "/?q=AI")
+    page.select_option("select#sort", "-date")
+    page.locator("form.searchbox button").click()
+    page.wait_for_load_state()
+    assert "sort=-date" in page.url
+    dates = [t for m in page.locator("ol.hits .meta").all_inner_texts() for t in m.split() if t[:2] == "20"]
+    assert len(dates) >= 3 and dates == sorted(dates, reverse=True)
+    assert page.locator("select#sort").input_value() == "-date"  # kept for the next query

@@ -154,11 +154,12 @@ def create_app(index: Index) -> Starlette:
                 hit = index.get(entry_id)
                 originals = [index.get(c["id"]) for c in (hit.counterparts or ())[:1]]
                 papers = index.papers(doc=hit.doc) if hit.doc else []
+                similar = index.similar(entry_id, limit=5)
         except NotFoundError as exc:
             return error_page(_message(exc), 404)
         except SearchkitError as exc:
             return error_page(_message(exc), 400)
-        return page("entry.html", hit=hit, originals=originals, papers=papers, q="")
+        return page("entry.html", hit=hit, originals=originals, papers=papers, similar=similar, q="")
 
     def papers(request: Request):
         params = request.query_params
