@@ -379,7 +379,7 @@ def remove_cmd(
     _run(go)
 
 
-def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offset: int = 0) -> None:
+def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offset: int = 0, links=None) -> None:
     if as_json:
         typer.echo(_json(result.to_dict()))
     elif as_jsonl:
@@ -388,7 +388,7 @@ def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offs
     elif as_csv:
         _write_csv(result.hits, offset)
     else:
-        _print_hits(result.hits, result.total, result.query)
+        _print_hits(result.hits, result.total, result.query, links)
 
 
 def _print_explain(explain: dict, err: bool = False) -> None:
@@ -429,7 +429,25 @@ def _display_path(path: str) -> str:
         return path
 
 
-def _print_hits(hits, total: int | None, query: str | None) -> None:
+def _links(ctx: typer.Context) -> bool:
+    """Whether to print terminal hyperlinks: stdout is a terminal with colours on (or --color
+    always); never into a pipe, with NO_COLOR, --color never or TERM=dumb."""
+    wanted = ctx.color if ctx.color is not None else sys.stdout.isatty()
+    return bool(wanted) and os.environ.get("TERM") != "dumb"
+
+
+def _hyperlink(text: str, path: str, line: int, links: bool) -> str:
+    """``text`` as an OSC 8 terminal hyperlink to the file (one click opens it in the terminal's
+    editor) when ``links``; plain text otherwise."""
+    if not links or not path:
+        return text
+    from urllib.parse import quote
+
+    uri = "file://" + quote(os.path.abspath(path)) + f"#L{line}"  # the line: understood by some editors
+    return f"\x1b]8;;{uri}\x1b\\{text}\x1b]8;;\x1b\\"
+
+
+def _print_hits(hits, total: int | None, query: str | None, links: bool | None = False) -> None:
     for n, h in enumerate(hits, 1):
         tags = " ".join(x for x in (h.kind, h.lang, h.date, h.category) if x)
         heading = h.title or h.section or h.doc
@@ -461,7 +479,9 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
                 else ""
             )
             typer.echo(typer.style(f"    = {h.score:.2f}{via}: {parts}", fg=typer.colors.BLUE))
-        loc = f"{_display_path(h.source['path'])}:{h.source['line']}"
+        loc = _hyperlink(
+            f"{_display_path(h.source['path'])}:{h.source['line']}", h.source["path"], h.source["line"], bool(links)
+        )
         score = f"  score {h.score:.2f}" if query is not None else ""
         typer.echo(typer.style(f"    {h.id}  {loc}{score}", dim=True))
     if total is not None:
@@ -472,6 +492,7 @@ def _print_hits(hits, total: int | None, query: str | None) -> None:
 
 @app.command("search")
 def search_cmd(
+    ctx: typer.Context,
     query: str = typer.Argument(
         "", metavar="QUERY", help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value.'
     ),
@@ -545,7 +566,7 @@ def search_cmd(
             result = ix.search(query, **opts)
             if explain and not as_json:
                 _print_explain(result.explain, err=as_jsonl)
-            _emit_hits(result, as_json, as_jsonl, as_csv, offset)
+            _emit_hits(result, as_json, as_jsonl, as_csv, offset, _links(ctx))
             if result.facets is not None and not as_json:
                 _print_facets(result.facets, err=as_jsonl)
             if result.suggestion and not as_json:
@@ -776,6 +797,7 @@ def serve_cmd(
 
 @app.command("similar")
 def similar_cmd(
+    ctx: typer.Context,
     entry_id: str = typer.Argument(..., metavar="ID", help="An id from search or papers output."),
     index: Optional[Path] = IndexOpt,
     limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="Maximum number of entries."),
@@ -793,7 +815,7 @@ def similar_cmd(
             for h in hits:
                 typer.echo(_json(h.to_dict()))
         else:
-            _print_hits(hits, len(hits), None)
+            _print_hits(hits, len(hits), None, _links(ctx))
         raise typer.Exit(EXIT_OK if hits else EXIT_NO_HITS)
 
     _run(go)

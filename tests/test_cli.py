@@ -268,3 +268,17 @@ def test_help_shows_real_placeholders_not_python_types():
         assert not re.search(r"<(bool|int|str|path|float)>", options), (name, options)
     search = runner.invoke(app, ["search", "--help"], env={"COLUMNS": "160"}).output
     assert "--limit" in search and " N " in search and "DATE" in search
+
+
+def test_terminal_hyperlinks_only_when_colours_are_on(workdir):
+    """Issue (everyday features): OSC 8 links on path:line in a terminal, plain text when piped."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "-q"]).exit_code == 0
+    linked = runner.invoke(app, ["--color", "always", "search", "alignment faking", "-n", "1"]).stdout
+    assert "\x1b]8;;file://" in linked and "seeds/000_2db909a8ebb65741.txt:27" in linked
+    plain = runner.invoke(app, ["search", "alignment faking", "-n", "1"]).stdout  # not a terminal
+    assert "\x1b]8" not in plain and "seeds/000_2db909a8ebb65741.txt:27" in plain
+    never = runner.invoke(app, ["--color", "never", "similar", "000_2db909a8ebb65741:27"]).stdout
+    assert "\x1b" not in never
+    with_term = runner.invoke(app, ["--color", "always", "search", "alignment", "-n", "1"], env={"TERM": "dumb"})
+    assert "\x1b]8" not in with_term.stdout

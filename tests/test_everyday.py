@@ -203,3 +203,13 @@ def test_sort_in_the_cli_and_the_web(dated):
     assert [h["date"] for h in json.loads(res.stdout)["hits"]] == ["2025-04-01", "2025-04-01"]
     page = TestClient(create_app(dated)).get("/", params={"q": "sorting", "sort": "date"}).text
     assert page.index("d00") < page.index("d04") and 'value="date" selected' in page
+
+
+def test_indexing_announces_its_stages_including_the_commit(tmp_path):
+    """Issue (everyday features): the progress bar sat at 100% through the commit; the commit
+    is now a stage of its own (the terminal shows 'committing ...')."""
+    docs = tmp_path / "docs"
+    _page(docs / "a.md", "stage test")
+    stages = []
+    build_index([docs], tmp_path / "ix", on_stage=lambda name, n: stages.append((name, n)))
+    assert [s for s, _ in stages] == ["indexing", "committing"] and stages[0][1] >= 1
