@@ -18,7 +18,7 @@ from typer.core import TyperGroup, TyperOption
 from . import errors
 from .errors import IndexMissingError, NotFoundError, SearchkitError
 from .search.options import from_command_line
-from .search.present import counterpart_label, segments
+from .search.present import counterpart_label, counterpart_title, display_title, segments
 
 EXIT_OK, EXIT_NO_HITS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -336,7 +336,7 @@ def _write_csv(hits, offset: int = 0) -> None:
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(CSV_COLUMNS)
     for n, h in enumerate(hits, offset + 1):
-        title = h.title or h.section
+        title = display_title(h)
         out.writerow(
             [
                 n,
@@ -450,7 +450,7 @@ def _hyperlink(text: str, path: str, line: int, links: bool) -> str:
 def _print_hits(hits, total: int | None, query: str | None, links: bool | None = False) -> None:
     for n, h in enumerate(hits, 1):
         tags = " ".join(x for x in (h.kind, h.lang, h.date, h.category) if x)
-        heading = h.title or h.section or h.doc
+        heading = display_title(h)
         typer.echo(f"{n:>2}. {typer.style(heading, bold=True)}  " + typer.style(f"[{tags}]", dim=True))
         if h.snippet and h.snippet != h.title:
             typer.echo("    " + _mark(h.snippet, h.snippet_spans).replace("\n", " "))
@@ -458,9 +458,7 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
             pass
         for cp in (h.counterparts or ())[:1]:
             label = counterpart_label(h.lang)
-            typer.echo(
-                typer.style(f"    {label}: {cp['id']}  {(cp['title'] or cp['text'])[:70]}", fg=typer.colors.CYAN)
-            )
+            typer.echo(typer.style(f"    {label}: {cp['id']}  {counterpart_title(h, cp)[:70]}", fg=typer.colors.CYAN))
         if h.score_parts is not None and h.explain is not None:
             sp = h.score_parts
             typer.echo(

@@ -213,3 +213,21 @@ def test_indexing_announces_its_stages_including_the_commit(tmp_path):
     stages = []
     build_index([docs], tmp_path / "ix", on_stage=lambda name, n: stages.append((name, n)))
     assert [s for s, _ in stages] == ["indexing", "committing"] and stages[0][1] >= 1
+
+
+def test_an_original_passage_is_named_after_its_article(workdir):
+    """Issue (everyday features): English passages of a summary page were all titled "原文"."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "-q"]).exit_code == 0
+    out = runner.invoke(app, ["search", "alignment researchers", "--lang", "en", "-n", "3"]).stdout
+    headings = [
+        line.split("  [")[0].split(". ", 1)[1] for line in out.splitlines() if line[:3].strip().rstrip(".").isdigit()
+    ]
+    assert "AIアライメント:強力なAIを安全に導くための研究と課題 · 原文" in headings
+    assert "原文" not in headings
+    ja = runner.invoke(app, ["search", "アライメント研究", "--lang", "ja", "-n", "8"]).stdout
+    assert "原文 / original" in ja and not any(line.rstrip().endswith("  原文") for line in ja.splitlines())
+    with open_index(workdir / "index") as ix:
+        hit = ix.search("alignment researchers", lang="en", limit=1).hits[0]
+        page = TestClient(create_app(ix)).get(f"/entry/{hit.id}").text
+        assert "<h1>AIアライメント:強力なAIを安全に導くための研究と課題 · 原文</h1>" in page

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import REBUILD, REBUILD_ENGINE, RETRY, NotFoundError, QuerySyntaxError, SearchkitError
 from ..indexing.index import Index
 from ..search.options import COMMAND_LINE, from_command_line
-from ..search.present import counterpart_label, segments
+from ..search.present import counterpart_label, counterpart_title, display_title, segments
 from ..search.run import FACETS
 
 HERE = Path(__file__).parent
@@ -106,6 +106,8 @@ def create_app(index: Index) -> Starlette:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.globals["marked"] = segments
     env.globals["counterpart_label"] = counterpart_label
+    env.globals["display_title"] = display_title
+    env.globals["counterpart_title"] = counterpart_title
     env.globals["query_with"] = query_with
     env.globals["link_url"] = link_url
     env.globals["has_vectors"] = index.has_vectors
