@@ -68,6 +68,19 @@ class IndexReport:
         )
 
 
+@dataclass(frozen=True)
+class UpdateOptions:
+    """How an update runs (see :meth:`Index.update`): progress callbacks, analysis workers,
+    entry vectors, excluded files."""
+
+    progress: Callable[[int], None] | None = None
+    on_total: Callable[[int], None] | None = None
+    on_stage: Callable[[str, int], None] | None = None
+    workers: int | None = None
+    semantic: bool = False
+    exclude: tuple[str, ...] = ()
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
@@ -210,10 +223,18 @@ class Index:
         every later update keeps them). ``on_stage(name, total)`` announces each stage
         ("embedding", "indexing", "committing") and how many entries ``progress`` will count in it.
         One writer at a time: another update of the same index raises IndexLockedError."""
+        opts = UpdateOptions(progress, on_total, on_stage, workers, semantic, tuple(exclude))
         with writer_lock(self.path):
-            return self._update(paths, progress, on_total, workers, semantic, on_stage, exclude)
+            return self._update(paths, opts)
 
-    def _update(self, paths, progress, on_total, workers, semantic=False, on_stage=None, exclude=()) -> IndexReport:
+    def _update(self, paths, opts: UpdateOptions) -> IndexReport:
+        progress, on_total, on_stage, workers, semantic = (
+            opts.progress,
+            opts.on_total,
+            opts.on_stage,
+            opts.workers,
+            opts.semantic,
+        )
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
 
@@ -221,7 +242,7 @@ class Index:
         switching_on = semantic and not self.manifest.options.get("semantic")
         embedder = self._start_semantic(semantic)  # before any work: a missing extra fails first
         roots = [Path(p).resolve() for p in paths]
-        found = discover([Path(p) for p in paths], tuple(exclude))
+        found = discover([Path(p) for p in paths], opts.exclude)
         report = IndexReport(skipped=list(found.skipped), ignored=list(found.ignored))
         indexed = self.engine.sources()
         notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
@@ -805,12 +826,11 @@ def build_index(
         raise SearchkitError(f"{index_dir} is a file, not an index folder", path=index_dir, remedy=OTHER_FOLDER)
     if engine is not None:
         get_engine(engine)  # unknown or not installed: say so before touching anything
+    opts = UpdateOptions(progress, on_total, on_stage, workers, semantic, tuple(exclude))
     if rebuild and _is_searchkit_folder(index_dir):
-        return _rebuild(paths, index_dir, engine, progress, on_total, mine_pairs, workers, semantic, on_stage, exclude)
+        return _rebuild(paths, index_dir, engine, mine_pairs, opts)
     if not mf.exists(index_dir):
-        return _first_build(
-            paths, index_dir, engine or "whoosh", progress, on_total, mine_pairs, workers, semantic, on_stage, exclude
-        )
+        return _first_build(paths, index_dir, engine or "whoosh", mine_pairs, opts)
     with Index.open(index_dir) as idx:
         current = idx.manifest.engine
         if engine and engine != current:
@@ -820,15 +840,8 @@ def build_index(
                 remedy=REBUILD_ENGINE,
                 detail=engine,
             )
-        return idx.update(
-            paths,
-            progress=progress,
-            on_total=on_total,
-            workers=workers,
-            semantic=semantic,
-            on_stage=on_stage,
-            exclude=exclude,
-        )
+        with writer_lock(index_dir):
+            return idx._update(paths, opts)
 
 
 _OWN_FILES = (".gitignore", "README.md", ".gitkeep", LOCK_FILE)
@@ -839,9 +852,7 @@ def _is_searchkit_folder(index_dir: Path) -> bool:
     return mf.exists(index_dir) or any(p.is_dir() and p.name.startswith("data-") for p in index_dir.glob("data-*"))
 
 
-def _first_build(
-    paths, index_dir: Path, engine: str, progress, on_total, mine_pairs: bool, workers, semantic, on_stage, exclude
-) -> IndexReport:
+def _first_build(paths, index_dir: Path, engine: str, mine_pairs: bool, opts: UpdateOptions) -> IndexReport:
     """A new index; if its first update fails, the folder is left as it was found."""
     made_folder = not index_dir.exists()
     if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
@@ -852,16 +863,8 @@ def _first_build(
         )
     idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
     try:
-        with idx:
-            return idx.update(
-                paths,
-                progress=progress,
-                on_total=on_total,
-                workers=workers,
-                semantic=semantic,
-                on_stage=on_stage,
-                exclude=exclude,
-            )
+        with idx, writer_lock(index_dir):
+            return idx._update(paths, opts)
     except BaseException:
         (index_dir / mf.MANIFEST).unlink(missing_ok=True)
         shutil.rmtree(index_dir / idx.manifest.data_dir, ignore_errors=True)
@@ -871,24 +874,13 @@ def _first_build(
         raise
 
 
-def _rebuild(
-    paths,
-    index_dir: Path,
-    engine: str | None,
-    progress,
-    on_total,
-    mine_pairs: bool,
-    workers,
-    semantic,
-    on_stage,
-    exclude,
-) -> IndexReport:
+def _rebuild(paths, index_dir: Path, engine: str | None, mine_pairs: bool, opts: UpdateOptions) -> IndexReport:
     """Build beside the old data; the manifest switches to the new folder only when it is done.
     Works on a damaged index too (its manifest is not needed). Vectors stay on if they were."""
     try:
         old = mf.read(index_dir)
         engine = engine or old.engine
-        semantic = semantic or bool(old.options.get("semantic"))
+        opts = replace(opts, semantic=opts.semantic or bool(old.options.get("semantic")))
     except SearchkitError:
         engine = engine or "whoosh"  # the manifest is damaged: the default, unless --engine says otherwise
     with writer_lock(index_dir):
@@ -896,7 +888,7 @@ def _rebuild(
         idx.manifest.options["mine_pairs"] = mine_pairs
         try:
             with idx:
-                return idx._update(paths, progress, on_total, workers, semantic, on_stage, exclude)
+                return idx._update(paths, opts)
         except BaseException:
             # the new data goes unless the switch already happened (then it is the index)
             if mf.data_dir_on_disk(index_dir) != idx.manifest.data_dir:

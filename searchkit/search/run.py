@@ -108,26 +108,11 @@ class Ranked:
     placements: dict  # id -> how the merge across languages placed it
 
 
-def run(
-    index: Searchable,
-    text: str,
-    filters: Filters,
-    limit: int = 10,
-    offset: int = 0,
-    require_all: bool = False,
-    translator=None,
-    explain: bool = False,
-    facets: bool = False,
-    merge: bool = True,
-    merge_alpha: float | None = None,
-    sort: str = "score",
-) -> SearchResult:
-    """``merge``: when the query was translated and no language filter is set, rank each
-    language on its own scale and merge them (:mod:`searchkit.merge`). ``sort``: one of
-    :data:`SORTS`; by date, equal dates go by id and undated matches follow by relevance."""
-    ranked = rank(
-        index, text, filters, limit, offset, require_all, translator, explain, facets, merge, merge_alpha, sort=sort
-    )
+def run(index: Searchable, text: str, filters: Filters, **options) -> SearchResult:
+    """Ranked, highlighted hits: :func:`rank` (whose keywords ``options`` are: limit, offset,
+    require_all, translator, explain, facets, merge, merge_alpha, sort), then :func:`present`."""
+    ranked = rank(index, text, filters, **options)
+    explain = options.get("explain", False)
     hits = [present(index, ranked, h.record, h.score, explain) for h in ranked.page.hits]
     return SearchResult(text, ranked.page.total, hits, ranked.explained, facets=ranked.facets)
 
@@ -156,8 +141,11 @@ def rank(
     execute: bool = True,
     sort: str = "score",
 ) -> Ranked:
-    """The ranked page of :func:`run`, as records. ``execute=False`` only compiles the query
-    (for a ranking that does not use the engine's, like semantic-only search)."""
+    """The ranked page of a query, as records. ``merge``: when the query was translated and no
+    language filter is set, rank each language on its own scale and merge them
+    (:mod:`searchkit.search.merge`). ``sort``: one of :data:`SORTS`; by date, equal dates go by
+    id and undated matches follow by relevance. ``execute=False`` only compiles the query (for a
+    ranking that does not use the engine's, like semantic-only search)."""
     check_range("limit", limit)
     check_range("offset", offset)
     if sort not in SORTS:
