@@ -35,6 +35,8 @@ def many_papers(tmp_path_factory):
             }
         )
     rows += [{"id": f"u{n}", "kind": "paper", "lang": "en", "title": f"Undated paper {n}"} for n in range(3)]
+    for r in rows:
+        r["doc"] = "digest"  # one document: its entry pages list all 153
     (root / "papers.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     build_index([root / "papers.jsonl"], root / "ix")
     return root / "ix"
@@ -88,6 +90,9 @@ def test_web_papers_page_through_and_keep_sort_and_filters(many_papers):
             'rel="next" href="/papers?sort=oldest&amp;page=2"' in client.get("/papers", params={"sort": "oldest"}).text
         )
         assert "Paper number 0" in kept and "Paper number 1<" not in kept
+        entry = client.get("/entry/p000").text  # an entry's own paper list pages too
+        assert "Paper entries in this document (153)" in entry and 'href="?page=2"' in entry
+        assert "Undated paper 2" in client.get("/entry/p000", params={"page": 2}).text
 
 
 def test_show_a_whole_document_in_file_order(workdir):

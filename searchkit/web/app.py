@@ -155,13 +155,19 @@ def create_app(index: Index) -> Starlette:
             with lock:
                 hit = index.get(entry_id)
                 originals = [index.get(c["id"]) for c in (hit.counterparts or ())[:1]]
-                papers = index.papers(doc=hit.doc) if hit.doc else []
+                pg = _int(request.query_params.get("page"), 1, 1, 100_000)
+                papers = (
+                    index.papers(doc=hit.doc, limit=PAPERS_PAGE, offset=(pg - 1) * PAPERS_PAGE) if hit.doc else None
+                )
                 similar = index.similar(entry_id, limit=5)
         except NotFoundError as exc:
             return error_page(_message(exc), 404)
         except SearchkitError as exc:
             return error_page(_message(exc), 400)
-        return page("entry.html", hit=hit, originals=originals, papers=papers, similar=similar, q="")
+        pages = max(1, -(-papers.total // PAPERS_PAGE)) if papers else 1
+        return page(
+            "entry.html", hit=hit, originals=originals, papers=papers, similar=similar, page=pg, pages=pages, q=""
+        )
 
     def papers(request: Request):
         params = request.query_params
