@@ -27,6 +27,8 @@ from ..search.run import FACETS, Ranked, SearchResult, present, record_to_hit
 WEIGHT = 0.6  # the lexical share of the fused score
 DEPTH = 100  # candidates from each side
 MIN_COSINE = 0.15  # a nearest vector below this is not a candidate
+BEST_SENTENCES = 20  # hits found by meaning alone whose closest sentence is sought (a page of 100
+# would embed ~800 sentences: a second per query); the others show their text's beginning
 METHODS = ("top", "minmax", "rrf")
 MODES = ("auto", "on", "off", "only")  # auto: hybrid when the index has vectors
 
@@ -193,7 +195,7 @@ def fuse(
     order = sorted(fused, key=lambda rid: (-fused[rid], rid))
     page = order[offset : offset + limit]
     records = {rid: index.engine.get(rid) for rid in page if rid not in lex_hits}
-    sentences = _best_sentences(embedder, qvec, [r for r in records.values() if r])
+    sentences = _best_sentences(embedder, qvec, [r for r in records.values() if r][:BEST_SENTENCES])
     hits: list[Hit] = []
     for rid in page:
         parts = {
