@@ -228,19 +228,12 @@ class Index:
             return self._update(paths, opts)
 
     def _update(self, paths, opts: UpdateOptions) -> IndexReport:
-        progress, on_total, on_stage, workers, semantic = (
-            opts.progress,
-            opts.on_total,
-            opts.on_stage,
-            opts.workers,
-            opts.semantic,
-        )
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
 
         self.refresh()  # another writer may have committed since this Index was opened
-        switching_on = semantic and not self.manifest.options.get("semantic")
-        embedder = self._start_semantic(semantic)  # before any work: a missing extra fails first
+        switching_on = opts.semantic and not self.manifest.options.get("semantic")
+        embedder = self._start_semantic(opts.semantic)  # before any work: a missing extra fails first
         roots = [Path(p).resolve() for p in paths]
         found = discover([Path(p) for p in paths], opts.exclude)
         report = IndexReport(skipped=list(found.skipped), ignored=list(found.ignored))
@@ -278,7 +271,7 @@ class Index:
 
         records = self._unique_records(changed, report)
         deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
-        vectors = None
+        todo: list[dict] = []  # entries to embed (semantic search)
         if embedder is not None:
             from ..semantic import indexing as vx
             from ..semantic.store import VectorStore
@@ -286,33 +279,30 @@ class Index:
             try:
                 store = self._vector_store()
             except IndexMismatchError:
-                if not semantic:
+                if not opts.semantic:
                     raise
                 store = VectorStore.empty(self.path / self.manifest.data_dir)  # asked to: compute them all again
-            vectors = (store, *vx.plan(store, indexed, records, self.engine, {str(s.path) for s, _, _ in changed}))
-        if changed or deletes or self._must_commit() or switching_on or (vectors is not None and vectors[2]):
+            keep, todo = vx.plan(store, indexed, records, self.engine, {str(s.path) for s, _, _ in changed})
+        if changed or deletes or self._must_commit() or switching_on or todo:
             from .workers import analyse
 
             # side files first: a crash before the engine commit leaves them ahead of it, which
             # the next update repairs (those files are not "unchanged" to the engine)
             notes.save()
             self.crosslang.update(changed, report.removed)
+            stage = opts.on_stage or (lambda name, total: None)
             generation = None
-            if vectors is not None:
-                store, keep, todo = vectors
-                if on_stage:
-                    on_stage("embedding", len(todo))
-                generation = vx.write(store, keep, todo, embedder, progress)
-            if on_total:
-                on_total(len(records))
-            if on_stage:
-                on_stage("indexing", len(records))
+            if embedder is not None:
+                stage("embedding", len(todo))
+                generation = vx.write(store, keep, todo, embedder, opts.progress)
+            if opts.on_total:
+                opts.on_total(len(records))
+            stage("indexing", len(records))
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
-            with analyse(records, self.analyzer, workers) as stream:
-                report.entries_added = self.engine.apply(deletes, stream, progress)
-            if on_stage:
-                on_stage("committing", 0)
+            with analyse(records, self.analyzer, opts.workers) as stream:
+                report.entries_added = self.engine.apply(deletes, stream, opts.progress)
+            stage("committing", 0)
             self._commit()
             if generation is not None:
                 VectorStore.drop_older(self.path / self.manifest.data_dir, generation)

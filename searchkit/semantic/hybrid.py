@@ -77,7 +77,7 @@ class Vectors:
         dim = store.info["dim"]
         self.matrix = np.asarray(store.matrix[live], dtype=np.float32) if live else np.zeros((0, dim), np.float32)
         self.row = {rid: n for n, rid in enumerate(self.ids)}
-        self.keys = {r_id: r for r_id, r in zip(self.ids, rows)}
+        self._rows = dict(zip(self.ids, rows))
         fields = {k for r in rows for k in r.keys}
         self._columns = {f: np.array([r.keys.get(f, "") for r in rows], dtype=object) for f in fields}
         self._dates = np.array([r.date for r in rows], dtype=object)
@@ -128,7 +128,7 @@ class Vectors:
         return sorted(top.tolist(), key=lambda n: (-float(cos[n]), self.ids[n]))
 
     def facet_values(self, rid: str) -> dict[str, str]:
-        keys = self.keys[rid].keys
+        keys = self._rows[rid].keys
         return {f: keys.get(k, "") for f, k in _FACET_KEYS.items()}
 
 
