@@ -115,7 +115,9 @@ def floor(records: list[dict], runs: int) -> dict:
     return {"analysis_s": min(analysis), "raw_fugashi_s": min(raw)}
 
 
-def build_in_child(corpus: Path, ix: Path, engine: str, expected: int, semantic: bool = False) -> tuple[float, float]:
+def build_in_child(
+    corpus: Path, ix: Path, engine: str, expected: int, semantic: bool = False, mine_pairs: bool = False
+) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of `build_index` in a fresh process. Memory is the
     largest sum, sampled every 0.2 s, of the proportional set size (PSS: shared pages split
     between the processes sharing them) of the indexing process and all its descendants (analysis
@@ -124,12 +126,12 @@ def build_in_child(corpus: Path, ix: Path, engine: str, expected: int, semantic:
     it does not add up workers.)"""
     code = (
         "import sys,time; from searchkit import build_index; t=time.perf_counter(); "
-        "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=False, engine=sys.argv[3], "
+        "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=sys.argv[5] == '1', engine=sys.argv[3], "
         "semantic=sys.argv[4] == '1'); "
         "print(time.perf_counter()-t, r.total_entries)"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(corpus), str(ix), engine, "1" if semantic else "0"],
+        [sys.executable, "-c", code, str(corpus), str(ix), engine, "1" if semantic else "0", "1" if mine_pairs else "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

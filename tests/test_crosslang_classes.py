@@ -212,6 +212,24 @@ def test_a_lexicon_learned_from_linked_passages(tmp_path, engine):
         assert "learned" not in _sources(ix.search("flashwise", explain=True), "flashwise")
 
 
+def test_the_learned_lexicon_follows_the_files(tmp_path, engine):
+    """What is learned is kept with the index (a new process reads it) and follows its files:
+    removing the linked pages forgets it, adding them back learns it again."""
+    _linked_corpus(tmp_path / "src")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "note.md").write_text("# 無関係\n\n庭の話。\n", encoding="utf-8")
+    build_index([tmp_path / "src", tmp_path / "more"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.stats()["learned_pairs"] > 0
+        ix.remove([tmp_path / "src"])
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.stats()["learned_pairs"] == 0
+        assert "learned" not in _sources(ix.search("flashwise", explain=True), "flashwise")
+        ix.update([tmp_path / "src"])
+    with open_index(tmp_path / "ix") as ix:
+        assert "learned" in _sources(ix.search("flashwise", explain=True), "flashwise")
+
+
 def test_learning_needs_evidence(tmp_path, engine):
     """One linked pair is no evidence: nothing is learned from it."""
     _linked_corpus(tmp_path / "src", pairs=1)

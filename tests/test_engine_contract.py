@@ -143,7 +143,7 @@ def test_deleting_a_file_removes_its_records(tmp_path, engine):
     eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
     try:
         eng.apply([], [(r, analyse_record(analyzer, r)) for r in RECORDS])
-        eng.apply(["b.jsonl"], [])
+        eng.apply(["h b.jsonl"], [])  # the source key of b.jsonl's version "h"
         assert eng.count() == len(RECORDS) - 1 and eng.get("j1") is None
         assert eng.sources() == {"a.jsonl": "h"}
     finally:

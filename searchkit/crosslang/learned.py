@@ -10,16 +10,27 @@ ratio (G²) over the linked pairs, the usual association test for sparse counts 
 a term pair counts when it co-occurs in at least ``MIN_PAIRS`` linked pairs, G² reaches
 ``MIN_G2`` (p < 0.001 for one degree of freedom) and it is among the term's ``PER_TERM``
 strongest; co-occurrence below chance never counts.
+
+The table is computed when an update changes the linked pairs and kept beside them
+(``learned-table.json``), so opening an index reads it instead of recounting every pair; it is
+learned from at most ``MAX_PAIRS`` linked pairs (a sample fixed by each pair's content, so it
+changes little as files come and go), which bounds what an update costs however large the
+collection grows.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import zlib
 from collections import Counter
 
+from ..indexing.durable import replace_json
 from .mining import PerFile
 
 FILE = "linked-pairs.json"
+TABLE_FILE = "learned-table.json"
+MAX_PAIRS = 20_000
 MIN_PAIRS = 2
 MIN_G2 = 10.83
 PER_TERM = 3
@@ -39,33 +50,83 @@ def _g2(k11: int, k1: int, k2: int, n: int) -> float:
 
 
 class LinkedPairs(PerFile):
-    """The content terms of every linked ja/en pair, per source file."""
+    """The content terms of every linked ja/en pair, per source file, and the table learned
+    from them."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self._table: dict[str, list[tuple[str, float]]] | None = None
+        self._changed = False
+
+    def replace(self, path: str, items: list) -> None:
+        before = self.by_file.get(path)
+        super().replace(path, items)
+        if self.by_file.get(path) != before:
+            self._changed, self._table = True, None
+
+    def remove(self, path: str) -> None:
+        if path in self.by_file:
+            self._changed, self._table = True, None
+        super().remove(path)
+
+    def save(self) -> None:
+        """The table first, then the pairs (both before the engine commit: a crash in between
+        leaves the files to the next update, which processes the same changed files again)."""
+        if self._changed or not self.table_path.exists():
+            replace_json(self.table_path, self.table())
+        super().save()
+        self._changed = False
+
+    @property
+    def table_path(self):
+        return self.path.with_name(TABLE_FILE)
 
     def table(self) -> dict[str, list[tuple[str, float]]]:
         """term -> [(term in the other language, strength 0..1)], both directions."""
-        pairs = [(frozenset(ja), frozenset(en)) for items in self.by_file.values() for ja, en in items]
-        n = len(pairs)
-        if n < MIN_PAIRS:
-            return {}
-        ja_df, en_df, both = Counter(), Counter(), Counter()
-        for ja, en in pairs:
-            ja_df.update(ja)
-            en_df.update(en)
-            both.update((j, e) for j in ja for e in en)
-        scored: dict[str, list[tuple[float, str]]] = {}
-        for (j, e), k in both.items():
-            if k < MIN_PAIRS or k * n <= ja_df[j] * en_df[e]:
-                continue  # too rare, or not above chance
-            g = _g2(k, ja_df[j], en_df[e], n)
-            if g >= MIN_G2:
-                scored.setdefault(j, []).append((g, e))
-                scored.setdefault(e, []).append((g, j))
-        out = {}
-        for term, found in scored.items():
-            found.sort(reverse=True)
-            top = found[0][0]
-            out[term] = [(other, g / top) for g, other in found[:PER_TERM]]
-        return out
+        if self._table is None:
+            kept = None if self._changed else _read_table(self.table_path)
+            self._table = kept if kept is not None else learn(self.by_file)
+        return self._table
+
+
+def _read_table(path) -> dict | None:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # an index from before the table was kept, or a damaged file: recount
+    if not isinstance(loaded, dict):
+        return None
+    return {term: [(other, float(w)) for other, w in found] for term, found in loaded.items()}
+
+
+def learn(by_file: dict[str, list]) -> dict[str, list[tuple[str, float]]]:
+    """The association table (module docstring) of the linked pairs of every file."""
+    pairs = [(frozenset(ja), frozenset(en)) for items in by_file.values() for ja, en in items]
+    if len(pairs) > MAX_PAIRS:
+        pairs.sort(key=lambda p: zlib.crc32(" ".join(sorted(p[0]) + sorted(p[1])).encode("utf-8")))
+        pairs = pairs[:MAX_PAIRS]
+    n = len(pairs)
+    if n < MIN_PAIRS:
+        return {}
+    ja_df, en_df, both = Counter(), Counter(), Counter()
+    for ja, en in pairs:
+        ja_df.update(ja)
+        en_df.update(en)
+        both.update((j, e) for j in ja for e in en)
+    scored: dict[str, list[tuple[float, str]]] = {}
+    for (j, e), k in both.items():
+        if k < MIN_PAIRS or k * n <= ja_df[j] * en_df[e]:
+            continue  # too rare, or not above chance
+        g = _g2(k, ja_df[j], en_df[e], n)
+        if g >= MIN_G2:
+            scored.setdefault(j, []).append((g, e))
+            scored.setdefault(e, []).append((g, j))
+    out = {}
+    for term, found in scored.items():
+        found.sort(reverse=True)
+        top = found[0][0]
+        out[term] = [(other, g / top) for g, other in found[:PER_TERM]]
+    return out
 
 
 def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]:

@@ -25,31 +25,33 @@ class CrossLanguage:
         self._linker = None
         self._translators: dict = {}
 
-    def update(self, changed, removed: list[str]) -> None:
-        """Record the parenthetical glosses of changed files (unless mining is switched off), the
-        katakana words they write (the index's own loanword vocabulary) and their linked pairs."""
+    def record_file(self, path: str, entries) -> None:
+        """Record the parenthetical glosses of a new or changed file's entries (unless mining is
+        switched off), the katakana words they write (the index's own loanword vocabulary) and
+        their linked pairs. Kept in memory until :meth:`save`."""
         from .learned import linked_terms
         from .mining import katakana_runs, mine
 
-        pairs, runs, linked = self.mined_pairs, self.katakana_runs, self.linked_pairs
-        for src, _, doc in changed:
-            found, written = [], set()
-            for e in doc.entries:
-                if self.mining:
-                    found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
-                written |= katakana_runs(e.title) | katakana_runs(e.text)
-            pairs.replace(str(src.path), list(dict.fromkeys(found)))
-            runs.replace(str(src.path), sorted(written))
+        found, written = [], set()
+        for e in entries:
             if self.mining:
-                linked.replace(str(src.path), linked_terms(doc.entries, self.linker, self.analyzer))
-        for path in removed:
-            pairs.remove(path)
-            runs.remove(path)
-            linked.remove(path)
+                found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
+            written |= katakana_runs(e.title) | katakana_runs(e.text)
+        self.mined_pairs.replace(path, list(dict.fromkeys(found)))
+        self.katakana_runs.replace(path, sorted(written))
         if self.mining:
-            pairs.save()
-            linked.save()
-        runs.save()
+            self.linked_pairs.replace(path, linked_terms(entries, self.linker, self.analyzer))
+
+    def forget_file(self, path: str) -> None:
+        for table in (self.mined_pairs, self.katakana_runs, self.linked_pairs):
+            table.remove(path)
+
+    def save(self) -> None:
+        """Write the side tables (before the engine commit they belong to)."""
+        if self.mining:
+            self.mined_pairs.save()
+            self.linked_pairs.save()
+        self.katakana_runs.save()
 
     def _side_file(self, name: str, kind):
         got = self._side.get(name)
@@ -121,7 +123,7 @@ class CrossLanguage:
                 self.analyzer,
                 self.lexicon,
                 self.engine.doc_frequency,
-                self.engine.doc_ids,
+                self.engine.count_matching,
                 self._phrase_frequency,
                 self.engine.vocabulary,
                 words=self.engine.words,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.tokenizer import Token
+from ..query.tree import BoolQ, Query, TermQ
 from .derive import JA_SUFFIXES, english_derivation
 from .lexicon import Lexicon
 from .mining import normalize_key
@@ -136,7 +137,7 @@ class Translator:
     analyzer: Analyzer
     lexicon: Lexicon
     doc_frequency: Callable[[str], int]  # evidence from the index: 0 = the term never occurs
-    doc_ids: Callable[[str], frozenset]  # records containing a term, for co-occurrence
+    count_matching: Callable[[Query], int]  # records matching a query, for co-occurrence
     phrase_frequency: Callable[[tuple[str, ...]], int]  # records containing a phrase
     vocabulary: Callable[[], Iterable[str]]  # the index's terms, for transliteration
     words: Callable[[], Iterable[str]] = tuple  # its unstemmed words (English loanword sources)
@@ -283,24 +284,29 @@ class Translator:
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
             return [replace(u, translations=tuple(_best_targets(list(u.translations), k))) for u in units]
-        docs: dict[tuple[str, ...], frozenset] = {}
+        counted: dict[Query, int] = {}
 
-        def ids(terms: tuple[str, ...]) -> frozenset:
-            got = docs.get(terms)
+        def count(q: Query) -> int:
+            got = counted.get(q)
             if got is None:
-                sets = [self.doc_ids(t) for t in terms]
-                got = docs[terms] = frozenset.intersection(*sets) if sets else frozenset()
+                got = counted[q] = self.count_matching(q)
             return got
 
-        unions = {id(u): frozenset().union(*(ids(t.terms) for t in u.translations)) for u in full}
+        def all_of(terms: tuple[str, ...]) -> Query:
+            return BoolQ(must=tuple(TermQ(t, field="body") for t in terms))
+
+        # each other unit's candidates as one query: a record with any of them
+        others_of = {id(u): BoolQ(should=tuple(all_of(t.terms) for t in u.translations)) for u in full}
         out = []
         for u in units:
-            others = [unions[id(o)] for o in full if o is not u and o.text != u.text]
+            others = [others_of[id(o)] for o in full if o is not u and o.text != u.text]
             rescored = []
             for t in u.translations:
-                mine = ids(t.terms)
+                mine = count(all_of(t.terms)) if t.terms else 0
                 if mine and others:
-                    c = sum(len(mine & o) / len(mine) for o in others) / len(others)
+                    # the share of this candidate's records that also hold a candidate of each
+                    # other unit (counted by the engine: cost bounded by posting lists, not sets)
+                    c = sum(count(BoolQ(must=(all_of(t.terms), o))) / mine for o in others if o.should) / len(others)
                 else:
                     c = 0.0
                 factor = (1.0 + self.config.coherence * c) / (1.0 + self.config.coherence)

@@ -69,8 +69,13 @@ def keyword_fields(rec: dict) -> dict[str, str]:
         out["category_key"] = rec["category"].lower()
     if rec.get("date"):
         out["year"] = rec["date"][:4]
-    out["source_key"] = f"{rec['source_hash']} {rec['path']}"
+    out["source_key"] = source_key(rec["source_hash"], rec["path"])
     return out
+
+
+def source_key(digest: str, path: str) -> str:
+    """The key of one version of one source file: its records carry it (``source_key``)."""
+    return f"{digest} {path}"
 
 
 def keyword_term(q: KeywordQ) -> tuple[str, str]:
@@ -126,10 +131,20 @@ class Engine(ABC):
         """Indexed source file path -> content hash of the version indexed."""
 
     @abstractmethod
-    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
-        """Delete every record of ``delete_paths``, add ``records`` (each with the terms
-        :mod:`searchkit.analysis.record` analysed for it: engines index exactly those), commit once;
-        return the number of records added. On any exception nothing is committed."""
+    def apply(
+        self,
+        retire: Iterable[str],
+        records: Records,
+        progress: Progress = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> int:
+        """Add ``records`` (each with the terms :mod:`searchkit.analysis.record` analysed for it:
+        engines index exactly those), then delete every record of the file versions ``retire``
+        names (source keys, "<hash> <path>": see :func:`source_key`), call ``before_commit`` and
+        commit once; return the number of records added. ``retire`` is read after ``records``, so
+        a caller streaming its records can decide there which versions they replace (a new
+        version has a new key: its records are never retired with the old ones). On any
+        exception nothing is committed."""
 
     @abstractmethod
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:
@@ -204,9 +219,10 @@ class Engine(ABC):
     def doc_frequency(self, term: str) -> int:
         """Number of records whose title or text contains the index term (0 = absent)."""
 
-    @abstractmethod
-    def doc_ids(self, term: str) -> frozenset:
-        """Opaque ids of the records whose title or text contains the term (for co-occurrence)."""
+    def count_matching(self, query: Query) -> int:
+        """Number of records matching ``query``, scoring and reading none (co-occurrence counts:
+        the work is the engine's posting-list walk, never a set of ids in Python)."""
+        return self.search(query, [], limit=1).total
 
     @abstractmethod
     def vocabulary(self) -> Iterable[str]:

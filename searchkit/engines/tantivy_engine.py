@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tantivy
@@ -105,6 +105,7 @@ class TantivyEngine(Engine):
         self._schema = ix.schema
         self._analyzer = analyzer
         self.ranking = ranking
+        self._spelling: dict[str, tuple[list[str], list[int]]] = {}  # first character -> words, frequencies
 
     # -- lifecycle --
     @classmethod
@@ -134,6 +135,7 @@ class TantivyEngine(Engine):
     @_guarded
     def refresh(self) -> None:
         self._ix.reload()  # tantivy's reader otherwise picks up a commit only after a delay
+        self._spelling = {}
 
     def _search(self):
         """A searcher on the latest commit (cheap: a snapshot handle); one operation uses one, so
@@ -142,7 +144,13 @@ class TantivyEngine(Engine):
 
     # -- writing --
     @_guarded
-    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
+    def apply(
+        self,
+        retire: Iterable[str],
+        records: Records,
+        progress: Progress = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> int:
         try:
             writer = self._ix.writer(heap_size=WRITER_HEAP)
         except ValueError as exc:
@@ -153,19 +161,24 @@ class TantivyEngine(Engine):
             raise
         added = 0
         try:
-            for path in delete_paths:
-                writer.delete_documents_by_term("path", path)
             for rec, terms in records:
                 writer.add_document(self._document(rec, terms))
                 added += 1
                 if progress:
                     progress(1)
+            # a delete only reaches documents added before it: the new version's records carry
+            # another key anyway
+            for key in retire:
+                writer.delete_documents_by_term("source_key", key)
+            if before_commit:
+                before_commit()
         except BaseException:
             writer.rollback()
             raise
         writer.commit()
         writer.wait_merging_threads()
         self._ix.reload()  # this process sees its own commit at once
+        self._spelling = {}
         return added
 
     @staticmethod
@@ -323,8 +336,9 @@ class TantivyEngine(Engine):
         return self._search().doc_freq("body", _safe(term))
 
     @_guarded
-    def doc_ids(self, term: str) -> frozenset:
-        return frozenset((a.segment_ord, a.doc) for a in self._all(self._search(), self._term("body", term)))
+    def count_matching(self, query: Q) -> int:
+        tq = Query.const_score_query(self._to_tantivy(query), 1.0)  # counted, not ranked
+        return self._search().search(tq, limit=1, count=True).count
 
     def vocabulary(self):
         for term, _ in self._search().terms_with_prefix("body", ""):
@@ -342,15 +356,27 @@ class TantivyEngine(Engine):
     def suggest(self, word: str, limit: int = 3) -> list[str]:
         """Words of the term dictionary within edit distance 2 (1 for words of up to 4
         letters), most frequent first. Unlike Whoosh's corrector only words with the same first
-        character are considered (a typo rarely hits it, and it bounds the walk)."""
+        character are considered (a typo rarely hits it, and it bounds the walk). The words of
+        one first character are read from the term dictionary once per commit and compared in
+        one call to rapidfuzz's Levenshtein (C++; 0.5 ms for 30,000 words, where a Python
+        distance took 40 ms a word at 1M entries)."""
         if not word:
             return []
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         maxdist = 2 if len(word) > 4 else 1
-        found = []
-        for cand, freq in self._search().terms_with_prefix("words", word[0]):
-            if cand != word and abs(len(cand) - len(word)) <= maxdist and _within(word, cand, maxdist):
-                found.append((-freq, cand))
-        return [w for _, w in sorted(found)[:limit]]
+        words, freqs = self._words_starting(word[0])
+        close = process.extract(word, words, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+        found = sorted((-freqs[i], cand) for cand, _, i in close if cand != word)
+        return [w for _, w in found[:limit]]
+
+    def _words_starting(self, first: str) -> tuple[list[str], list[int]]:
+        got = self._spelling.get(first)
+        if got is None:
+            pairs = list(self._search().terms_with_prefix("words", first))
+            got = self._spelling[first] = ([w for w, _ in pairs], [f for _, f in pairs])
+        return got
 
     @_guarded
     def more_like(self, record_id: str, text: str, limit: int, exclude: set[str]) -> list[EngineHit]:
@@ -376,16 +402,3 @@ class TantivyEngine(Engine):
     @_guarded
     def count(self) -> int:
         return self._search().num_docs
-
-
-def _within(a: str, b: str, k: int) -> bool:
-    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``k`` (stops early)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > k:
-            return False
-        prev = cur
-    return prev[-1] <= k

@@ -409,7 +409,13 @@ class WhooshEngine(Engine):
         return out
 
     @_guarded
-    def apply(self, delete_paths: Iterable[str], records: Records, progress: Progress = None) -> int:
+    def apply(
+        self,
+        retire: Iterable[str],
+        records: Records,
+        progress: Progress = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> int:
         try:
             writer = self._ix.writer()
         except LockError as exc:
@@ -418,9 +424,11 @@ class WhooshEngine(Engine):
             ) from exc
         self._bind(writer.schema)
         try:
-            for path in delete_paths:
-                writer.delete_by_term("path", path)
             added = _add_all(writer, records, progress)
+            for key in retire:  # reaches committed segments only, never the records just added
+                writer.delete_by_term("source_key", key)
+            if before_commit:
+                before_commit()
         except BaseException:
             # after an exception inside add_document Whoosh's writer is stuck: always cancel
             writer.cancel()
@@ -592,9 +600,9 @@ class WhooshEngine(Engine):
         return self._search().doc_frequency("body", term)
 
     @_guarded
-    def doc_ids(self, term: str) -> frozenset:
+    def count_matching(self, query: Query) -> int:
         s = self._search()
-        return frozenset(s.docs_for_query(Term("body", term)))
+        return sum(1 for _ in s.docs_for_query(self._to_whoosh(query)))
 
     def vocabulary(self):
         for t in self._search().lexicon("body"):

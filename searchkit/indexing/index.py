@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..analysis.analyzer import Analyzer
 from ..engines import Engine, get_engine
+from ..engines.base import source_key
 from ..errors import (
     OTHER_FOLDER,
     REBUILD,
@@ -228,6 +229,11 @@ class Index:
             return self._update(paths, opts)
 
     def _update(self, paths, opts: UpdateOptions) -> IndexReport:
+        """Two passes over the changed files, so that memory does not grow with the collection:
+        the first reads, hashes and parses each file to find what changed (and records what the
+        side tables keep of it), keeping only its name, hash and entry count; the second reads
+        the changed files again as the analysis stream asks for their records (see
+        :meth:`_entries`). Side files are written before the engine commits."""
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
 
@@ -240,7 +246,7 @@ class Index:
         indexed = self.engine.sources()
         notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
         current: set[str] = set()
-        changed: list[tuple] = []  # (SourceFile, content hash, Document)
+        changed: list[tuple] = []  # (SourceFile, content hash, number of entries)
         for src in found.files:
             key = str(src.path)
             try:
@@ -262,15 +268,18 @@ class Index:
                 continue
             report.warnings.extend(doc.warnings)
             notes.record(key, digest, len(doc.entries), list(doc.warnings))
-            changed.append((src, digest, doc))
+            self.crosslang.record_file(key, doc.entries)
+            changed.append((src, digest, len(doc.entries)))
             (report.updated if key in indexed else report.added).append(key)
         known = set(indexed) | set(notes.paths())
         report.removed = sorted(p for p in known if p not in current and _under(p, roots))
         for path in report.removed:
             notes.remove(path)
+            self.crosslang.forget_file(path)
 
-        records = self._unique_records(changed, report)
-        deletes = [str(src.path) for src, _, _ in changed if str(src.path) in indexed] + report.removed
+        retire = [source_key(indexed[p], p) for p in report.removed if p in indexed]
+        entries = self._entries(changed, indexed, report, retire)
+        count = sum(n for _, _, n in changed)
         todo: list[dict] = []  # entries to embed (semantic search)
         if embedder is not None:
             from ..semantic import indexing as vx
@@ -282,32 +291,74 @@ class Index:
                 if not opts.semantic:
                     raise
                 store = VectorStore.empty(self.path / self.manifest.data_dir)  # asked to: compute them all again
-            keep, todo = vx.plan(store, indexed, records, self.engine, {str(s.path) for s, _, _ in changed})
-        if changed or deletes or self._must_commit() or switching_on or todo:
+            entries = list(entries)  # the vectors are written before the engine's commit
+            keep, todo = vx.plan(store, indexed, entries, self.engine, {str(s.path) for s, _, _ in changed})
+        if changed or retire or self._must_commit() or switching_on or todo:
             from .workers import analyse
 
-            # side files first: a crash before the engine commit leaves them ahead of it, which
-            # the next update repairs (those files are not "unchanged" to the engine)
-            notes.save()
-            self.crosslang.update(changed, report.removed)
             stage = opts.on_stage or (lambda name, total: None)
             generation = None
             if embedder is not None:
                 stage("embedding", len(todo))
                 generation = vx.write(store, keep, todo, embedder, opts.progress)
             if opts.on_total:
-                opts.on_total(len(records))
-            stage("indexing", len(records))
+                opts.on_total(count)
+            stage("indexing", count)
+
+            def side_files_first() -> None:
+                # a crash before the engine commit leaves them ahead of it, which the next
+                # update repairs (those files are not "unchanged" to the engine)
+                notes.save()
+                self.crosslang.save()
+
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
-            with analyse(records, self.analyzer, opts.workers) as stream:
-                report.entries_added = self.engine.apply(deletes, stream, opts.progress)
+            with analyse(entries, self.analyzer, opts.workers, count) as stream:
+                report.entries_added = self.engine.apply(retire, stream, opts.progress, side_files_first)
             stage("committing", 0)
             self._commit()
             if generation is not None:
                 VectorStore.drop_older(self.path / self.manifest.data_dir, generation)
         report.total_entries = self.engine.count()
         return report
+
+    def _entries(self, changed, indexed: dict[str, str], report: IndexReport, retire: list[str]):
+        """The records of the changed files, read again file by file as they are consumed; an id
+        already used by another file is skipped with a warning. A file indexed in an older
+        version has that version's key added to ``retire`` once its new records are out; one that
+        changed again since the first pass keeps its indexed version (with a warning)."""
+        from ..ingest import ingest_file
+        from ..ingest.common import read_bytes
+
+        replacing = {str(src.path) for src, _, _ in changed}
+        seen: dict[str, int] = {}  # record id -> which changed file (its position) holds it
+        empty = self.engine.count() == 0  # a new index: no lookups of existing ids needed
+        for n, (src, digest, _) in enumerate(changed):
+            path = str(src.path)
+            try:
+                data = read_bytes(src.path)
+                doc = ingest_file(src, data) if _digest(data) == digest else None
+            except IngestError:
+                doc = None
+            if doc is None:
+                report.warnings.append(f"{path}: changed while it was being indexed; index it again")
+                continue
+            for rec in _records(doc, path, digest):
+                rid = rec["id"]
+                owner = changed[seen[rid]][0].path if rid in seen else None
+                if owner is None and not empty:
+                    existing = self.engine.get(rid)
+                    if existing and existing.get("path") not in replacing:
+                        owner = existing.get("path")
+                if owner is not None:
+                    report.warnings.append(
+                        f"{path}:{rec['line']}: skipped record, id {rid!r} is already used by {owner}"
+                    )
+                    continue
+                seen[rid] = n
+                yield rec
+            if path in indexed:
+                retire.append(source_key(indexed[path], path))
 
     def remove(self, paths: list[str | Path]) -> IndexReport:
         """Take the entries of these files out of the index (a folder: of every indexed file
@@ -326,9 +377,10 @@ class Index:
                 raise NotFoundError(f"nothing indexed is at or under {shown}; 'searchkit stats' shows what is indexed")
             for path in gone:
                 notes.remove(path)
+                self.crosslang.forget_file(path)
             notes.save()  # side files first, as in an update
-            self.crosslang.update([], gone)
-            self.engine.apply([p for p in gone if p in indexed], iter(()), None)
+            self.crosslang.save()
+            self.engine.apply([source_key(indexed[p], p) for p in gone if p in indexed], iter(()), None)
             self._commit()
             return IndexReport(removed=gone, total_entries=self.engine.count())
 
@@ -376,30 +428,6 @@ class Index:
         mf.write(self.path, self.manifest)
         self._stamp = mf.stamp(self.path)
         self._forget()
-
-    def _unique_records(self, changed, report: IndexReport) -> list[dict]:
-        """Records of the changed files; an id already used by another file is skipped with a warning."""
-        replacing = {str(src.path) for src, _, _ in changed}
-        seen: dict[str, str] = {}
-        out = []
-        empty = self.engine.count() == 0  # a new index: no lookups of existing ids needed
-        for src, digest, doc in changed:
-            path = str(src.path)
-            for rec in _records(doc, path, digest):
-                rid = rec["id"]
-                owner = seen.get(rid)
-                if owner is None and not empty:
-                    existing = self.engine.get(rid)
-                    if existing and existing.get("path") not in replacing:
-                        owner = existing.get("path")
-                if owner is not None:
-                    report.warnings.append(
-                        f"{path}:{rec['line']}: skipped record, id {rid!r} is already used by {owner}"
-                    )
-                    continue
-                seen[rid] = path
-                out.append(rec)
-        return out
 
     # -- cross-language resources of the current commit (crosslang.resources) --
     @property

@@ -3,8 +3,10 @@ large batches.
 
 Parallel analysis (``workers > 1``): a process pool is started *before* the engine takes its write
 lock (workers inherit no lock), each worker asks the kernel to kill it when its parent dies (Linux),
+records reach them a chunk at a time through their pipes as the caller's stream is read, and
 results come back in input order through a bounded window of chunks (``WINDOW_PER_WORKER`` per
-worker, whatever the batch size), and so a build with N workers is identical to one with 1.
+worker, whatever the batch size): memory does not grow with the batch, and a build with N
+workers is identical to one with 1.
 The pool is this module's own, on public ``multiprocessing`` primitives: one process and one
 pipe per worker, chunks handed out in turn, so results come back in input order. A worker that
 dies (killed, out of memory) is noticed at once: its pipe ends (EOFError) or its exit code is
@@ -15,11 +17,14 @@ kills every worker, whatever it is doing.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sys
+import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 
 from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..analysis.record import Analysed, analyse_record
@@ -38,18 +43,22 @@ def default_workers() -> int:
     return max(1, min(cores, 8))
 
 
-def analyse(records: list[dict], analyzer: Analyzer, workers: int | None = None) -> AnalysisStream:
+def analyse(
+    records: Iterable[dict], analyzer: Analyzer, workers: int | None = None, count: int | None = None
+) -> AnalysisStream:
     """``(record, Analysed)`` for every record, in order, as a stream to use in a ``with`` block
-    (which stops the worker pool however the block ends). ``workers=None`` uses every core for
-    batches of at least MIN_PARALLEL records; ``workers=1`` analyses in this process.
+    (which stops the worker pool however the block ends). ``records`` may be a generator: it
+    is read as the stream is, a chunk at a time, so memory stays bounded however many there are.
+    ``workers=None`` uses every core when ``count`` (how many records there will be) is at
+    least MIN_PARALLEL; ``workers=1`` analyses in this process.
 
     Call it (it starts the pool) before the engine opens its writer."""
     if workers is None:
-        workers = default_workers() if len(records) >= MIN_PARALLEL else 1
-    if workers <= 1 or len(records) <= CHUNK:
+        workers = default_workers() if (count or 0) >= MIN_PARALLEL else 1
+    if workers <= 1 or (count is not None and count <= CHUNK):
         return AnalysisStream((rec, analyse_record(analyzer, rec)) for rec in records)
-    pool = WorkerPool(workers, analyzer.config, records)
-    return AnalysisStream(_in_order(records, pool), pool)
+    pool = WorkerPool(workers, analyzer.config)
+    return AnalysisStream(_in_order(iter(records), pool), pool)
 
 
 class AnalysisStream:
@@ -76,19 +85,20 @@ class AnalysisStream:
         self.close()
 
 
-def _in_order(records: list[dict], pool: WorkerPool) -> Iterator[tuple[dict, Analysed]]:
+def _in_order(records: Iterator[dict], pool: WorkerPool) -> Iterator[tuple[dict, Analysed]]:
     """Chunk k goes to worker k mod n; at most WINDOW_PER_WORKER chunks wait per worker."""
     pending: deque = deque()
-    starts = range(0, len(records), CHUNK)
-    for k, start in enumerate(starts):
-        pool.send(k % pool.size, (start, start + CHUNK))
-        pending.append((k % pool.size, records[start : start + CHUNK]))
+    k = 0
+    while chunk := list(islice(records, CHUNK)):
+        pool.send(k % pool.size, chunk)
+        pending.append((k % pool.size, chunk))
+        k += 1
         if len(pending) >= pool.size * WINDOW_PER_WORKER:
-            worker, chunk = pending.popleft()
-            yield from zip(chunk, pool.receive(worker))
+            worker, sent = pending.popleft()
+            yield from zip(sent, pool.receive(worker))
     while pending:
-        worker, chunk = pending.popleft()
-        yield from zip(chunk, pool.receive(worker))
+        worker, sent = pending.popleft()
+        yield from zip(sent, pool.receive(worker))
 
 
 _WORKER_DIED = "an analysis worker process died (killed, or out of memory?); nothing was committed"
@@ -96,25 +106,33 @@ POLL_SECONDS = 0.25  # how often a wait for a result looks whether every worker 
 
 
 class WorkerPool:
-    """``size`` analysis processes, each with its own pipe. The records reach them once, at
-    start (with fork, without copying); a task is a slice ``(start, end)`` of them."""
+    """``size`` analysis processes, each with a pipe for its tasks (chunks of records) and one
+    for its results. Tasks are written by a feeder thread: a worker reads its next task only
+    after its last result is out, so a parent that wrote tasks itself while a worker waited
+    for it to read a result would wait forever once both pipes were full."""
 
-    def __init__(self, size: int, config: AnalyzerConfig, records: list[dict]) -> None:
+    def __init__(self, size: int, config: AnalyzerConfig) -> None:
         import multiprocessing as mp
 
         # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
         ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
         self.size = size
-        self._procs, self._conns = [], []
+        self._procs, self._tasks, self._results = [], [], []
+        self._queue: queue.Queue = queue.Queue()
+        self._feeder = threading.Thread(target=self._feed, name="searchkit-feeder", daemon=True)
         try:
             with _sigint_blocked():  # the workers inherit the blocked SIGINT from birth
                 for _ in range(size):
-                    mine, theirs = ctx.Pipe()
-                    proc = ctx.Process(target=_worker_main, args=(theirs, config, records), daemon=True)
+                    task_in, task_out = ctx.Pipe(duplex=False)
+                    result_in, result_out = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(target=_worker_main, args=(task_in, result_out, config), daemon=True)
                     proc.start()
-                    theirs.close()  # only the worker holds its end: its death ends the pipe
+                    task_in.close()  # only the worker holds these ends: its death ends the pipes
+                    result_out.close()
                     self._procs.append(proc)
-                    self._conns.append(mine)
+                    self._tasks.append(task_out)
+                    self._results.append(result_in)
+            self._feeder.start()
             for w in range(size):  # every worker is up before the engine takes its write lock
                 self.send(w, None)
                 self.receive(w)
@@ -123,15 +141,22 @@ class WorkerPool:
             raise
 
     def send(self, worker: int, task) -> None:
-        try:
-            self._conns[worker].send(task)
-        except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
-            raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
+        """Queue ``task`` for ``worker`` (the feeder writes it; a dead worker is noticed by
+        :meth:`receive`)."""
+        self._queue.put((worker, task))
+
+    def _feed(self) -> None:
+        while (item := self._queue.get()) is not None:
+            worker, task = item
+            try:
+                self._tasks[worker].send(task)
+            except (OSError, EOFError, ValueError):  # the worker died or the pool is closing
+                return
 
     def receive(self, worker: int):
         """The next result of ``worker``; its exception, raised here; WorkerDiedError if any
         worker died (a worker killed in the middle of a result leaves no half message waiting)."""
-        conn = self._conns[worker]
+        conn = self._results[worker]
         while True:
             try:
                 ready = conn.poll(POLL_SECONDS)
@@ -146,14 +171,17 @@ class WorkerPool:
                 raise WorkerDiedError(_WORKER_DIED, remedy=RETRY)
 
     def close(self) -> None:
+        self._queue.put(None)  # the feeder stops after what it is writing (a killed worker ends that)
         for proc in self._procs:
             if proc.exitcode is None:
                 proc.kill()
         for proc in self._procs:
             proc.join(5)
-        for conn in self._conns:
+        if self._feeder.is_alive():
+            self._feeder.join(5)
+        for conn in self._tasks + self._results:
             conn.close()
-        self._procs, self._conns = [], []
+        self._procs, self._tasks, self._results = [], [], []
 
 
 @contextmanager
@@ -175,25 +203,25 @@ def _sigint_blocked():
 
 
 # -- inside a worker process --
-def _worker_main(conn, config: AnalyzerConfig, records: list[dict]) -> None:
-    """Answer tasks until the pipe closes: None (are you up?) or a slice of the records."""
+def _worker_main(tasks, results, config: AnalyzerConfig) -> None:
+    """Answer tasks until the pipe closes: None (are you up?) or a chunk of records."""
     _die_with_parent()
     analyzer = Analyzer(config)
     while True:
         try:
-            task = conn.recv()
+            task = tasks.recv()
         except (EOFError, OSError):
             return
         try:
             out = (
                 (True, None)
                 if task is None
-                else (True, [analyse_record(analyzer, r) for r in records[task[0] : task[1]]])
+                else (True, [analyse_record(analyzer, r) for r in task])
             )
         except Exception as exc:  # the parent raises it
             out = (False, exc)
         try:
-            conn.send(out)
+            results.send(out)
         except (BrokenPipeError, OSError):
             return
 
