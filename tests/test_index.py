@@ -382,3 +382,51 @@ def test_a_locked_index_stops_the_analysis_workers(tmp_path, engine):
         assert multiprocessing.active_children() == []
     finally:
         (lock.cancel if engine == "whoosh" else lock.rollback)()
+
+
+def _jsonl(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_files_read_again_in_the_second_pass_index_the_same(tmp_path, engine, monkeypatch):
+    """Issue (scale): an update keeps at most HELD_ENTRIES parsed entries between its two
+    passes and reads the other files again; the index is the same either way."""
+    import searchkit.indexing.index as index_module
+
+    for i in range(4):
+        _jsonl(
+            tmp_path / "src" / f"f{i}.jsonl", [{"id": f"f{i}-{j}", "text": f"note {j} on topic{i}"} for j in range(30)]
+        )
+    build_index([tmp_path / "src"], tmp_path / "held", engine=engine)
+    monkeypatch.setattr(index_module, "HELD_ENTRIES", 0)
+    build_index([tmp_path / "src"], tmp_path / "read-again", engine=engine)
+    _jsonl(tmp_path / "src" / "f1.jsonl", [{"id": "f1-new", "text": "replaced note on topic1"}])
+    build_index([tmp_path / "src"], tmp_path / "read-again")
+    with open_index(tmp_path / "held") as a, open_index(tmp_path / "read-again") as b:
+        assert a.stats()["entries"] == 120 and b.stats()["entries"] == 91
+        assert [h.id for h in b.search("topic1", translate=False).hits] == ["f1-new"]
+
+
+def test_a_file_rewritten_during_an_update_keeps_its_indexed_version(tmp_path, engine, monkeypatch):
+    """A file that changes between the two passes is not half-indexed: its previous version
+    stays, with a warning, and the next update takes the new one."""
+    import searchkit.indexing.index as index_module
+
+    page = tmp_path / "src" / "a.jsonl"
+    _jsonl(page, [{"id": "a1", "text": "first version"}])
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    _jsonl(page, [{"id": "a1", "text": "second version"}])
+    monkeypatch.setattr(index_module, "HELD_ENTRIES", 0)
+
+    def meanwhile(name, _total):
+        if name == "indexing":
+            _jsonl(page, [{"id": "a1", "text": "third version"}])
+
+    report = build_index([tmp_path / "src"], tmp_path / "ix", on_stage=meanwhile)
+    assert any("changed while it was being indexed" in w for w in report.warnings)
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.get("a1").text == "first version"
+    build_index([tmp_path / "src"], tmp_path / "ix")
+    with open_index(tmp_path / "ix") as ix:
+        assert ix.get("a1").text == "third version"

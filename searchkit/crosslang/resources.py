@@ -33,10 +33,12 @@ class CrossLanguage:
         from .mining import katakana_runs, mine
 
         found, written = [], set()
-        for e in entries:
+        titles = {e.title for e in entries}  # entries of one section share its title: read it once
+        texts = [*titles, *(e.text for e in entries)]
+        for text in texts:
             if self.mining:
-                found += mine(e.title, self.analyzer.tokenizer) + mine(e.text, self.analyzer.tokenizer)
-            written |= katakana_runs(e.title) | katakana_runs(e.text)
+                found += mine(text, self.analyzer.tokenizer)
+            written |= katakana_runs(text)
         self.mined_pairs.replace(path, list(dict.fromkeys(found)))
         self.katakana_runs.replace(path, sorted(written))
         if self.mining:

@@ -69,6 +69,9 @@ class IndexReport:
         )
 
 
+HELD_ENTRIES = 20_000  # parsed entries an update keeps between its two passes (the rest are parsed again)
+
+
 @dataclass(frozen=True)
 class UpdateOptions:
     """How an update runs (see :meth:`Index.update`): progress callbacks, analysis workers,
@@ -231,8 +234,8 @@ class Index:
     def _update(self, paths, opts: UpdateOptions) -> IndexReport:
         """Two passes over the changed files, so that memory does not grow with the collection:
         the first reads, hashes and parses each file to find what changed (and records what the
-        side tables keep of it), keeping only its name, hash and entry count; the second reads
-        the changed files again as the analysis stream asks for their records (see
+        side tables keep of it), keeping the parsed documents only up to HELD_ENTRIES entries;
+        the second reads the others again as the analysis stream asks for their records (see
         :meth:`_entries`). Side files are written before the engine commits."""
         from ..ingest import discover, ingest_file  # only indexing needs the parsers
         from ..ingest.common import read_bytes
@@ -246,7 +249,8 @@ class Index:
         indexed = self.engine.sources()
         notes = FileNotes(self.path / self.manifest.data_dir / NOTES_FILE)
         current: set[str] = set()
-        changed: list[tuple] = []  # (SourceFile, content hash, number of entries)
+        changed: list[tuple] = []  # (SourceFile, content hash, number of entries, Document or None)
+        held = 0  # entries of the documents kept from the first pass
         for src in found.files:
             key = str(src.path)
             try:
@@ -269,7 +273,9 @@ class Index:
             report.warnings.extend(doc.warnings)
             notes.record(key, digest, len(doc.entries), list(doc.warnings))
             self.crosslang.record_file(key, doc.entries)
-            changed.append((src, digest, len(doc.entries)))
+            kept = doc if held + len(doc.entries) <= HELD_ENTRIES else None
+            held += len(doc.entries) if kept else 0
+            changed.append((src, digest, len(doc.entries), kept))
             (report.updated if key in indexed else report.added).append(key)
         known = set(indexed) | set(notes.paths())
         report.removed = sorted(p for p in known if p not in current and _under(p, roots))
@@ -279,7 +285,7 @@ class Index:
 
         retire = [source_key(indexed[p], p) for p in report.removed if p in indexed]
         entries = self._entries(changed, indexed, report, retire)
-        count = sum(n for _, _, n in changed)
+        count = sum(n for _, _, n, _ in changed)
         todo: list[dict] = []  # entries to embed (semantic search)
         if embedder is not None:
             from ..semantic import indexing as vx
@@ -292,7 +298,7 @@ class Index:
                     raise
                 store = VectorStore.empty(self.path / self.manifest.data_dir)  # asked to: compute them all again
             entries = list(entries)  # the vectors are written before the engine's commit
-            keep, todo = vx.plan(store, indexed, entries, self.engine, {str(s.path) for s, _, _ in changed})
+            keep, todo = vx.plan(store, indexed, entries, self.engine, {str(s.path) for s, _, _, _ in changed})
         if changed or retire or self._must_commit() or switching_on or todo:
             from .workers import analyse
 
@@ -330,16 +336,18 @@ class Index:
         from ..ingest import ingest_file
         from ..ingest.common import read_bytes
 
-        replacing = {str(src.path) for src, _, _ in changed}
+        replacing = {str(src.path) for src, _, _, _ in changed}
         seen: dict[str, int] = {}  # record id -> which changed file (its position) holds it
         empty = self.engine.count() == 0  # a new index: no lookups of existing ids needed
-        for n, (src, digest, _) in enumerate(changed):
+        for n, (src, digest, _, doc) in enumerate(changed):
             path = str(src.path)
-            try:
-                data = read_bytes(src.path)
-                doc = ingest_file(src, data) if _digest(data) == digest else None
-            except IngestError:
-                doc = None
+            changed[n] = (src, digest, 0, None)  # the document goes once its records are out
+            if doc is None:
+                try:
+                    data = read_bytes(src.path)
+                    doc = ingest_file(src, data) if _digest(data) == digest else None
+                except IngestError:
+                    doc = None
             if doc is None:
                 report.warnings.append(f"{path}: changed while it was being indexed; index it again")
                 continue
