@@ -131,7 +131,16 @@ def build_in_child(
         "print(time.perf_counter()-t, r.total_entries)"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(corpus), str(ix), engine, "1" if semantic else "0", "1" if mine_pairs else "0"],
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(corpus),
+            str(ix),
+            engine,
+            "1" if semantic else "0",
+            "1" if mine_pairs else "0",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

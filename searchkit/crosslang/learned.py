@@ -20,12 +20,10 @@ collection grows.
 
 from __future__ import annotations
 
-import json
 import math
 import zlib
 from collections import Counter
 
-from ..indexing.durable import replace_json
 from .mining import PerFile
 
 FILE = "linked-pairs.json"
@@ -53,50 +51,17 @@ class LinkedPairs(PerFile):
     """The content terms of every linked ja/en pair, per source file, and the table learned
     from them."""
 
-    def __init__(self, path) -> None:
-        super().__init__(path)
-        self._table: dict[str, list[tuple[str, float]]] | None = None
-        self._changed = False
-
-    def replace(self, path: str, items: list) -> None:
-        before = self.by_file.get(path)
-        super().replace(path, items)
-        if self.by_file.get(path) != before:
-            self._changed, self._table = True, None
-
-    def remove(self, path: str) -> None:
-        if path in self.by_file:
-            self._changed, self._table = True, None
-        super().remove(path)
-
-    def save(self) -> None:
-        """The table first, then the pairs (both before the engine commit: a crash in between
-        leaves the files to the next update, which processes the same changed files again)."""
-        if self._changed or not self.table_path.exists():
-            replace_json(self.table_path, self.table())
-        super().save()
-        self._changed = False
-
-    @property
-    def table_path(self):
-        return self.path.with_name(TABLE_FILE)
+    DERIVED = TABLE_FILE
 
     def table(self) -> dict[str, list[tuple[str, float]]]:
         """term -> [(term in the other language, strength 0..1)], both directions."""
-        if self._table is None:
-            kept = None if self._changed else _read_table(self.table_path)
-            self._table = kept if kept is not None else learn(self.by_file)
-        return self._table
+        return self.derived()
 
+    def _derive(self):
+        return learn(self.by_file)
 
-def _read_table(path) -> dict | None:
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # an index from before the table was kept, or a damaged file: recount
-    if not isinstance(loaded, dict):
-        return None
-    return {term: [(other, float(w)) for other, w in found] for term, found in loaded.items()}
+    def _decode(self, loaded):
+        return {term: [(other, float(w)) for other, w in found] for term, found in loaded.items()}
 
 
 def learn(by_file: dict[str, list]) -> dict[str, list[tuple[str, float]]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from ..analysis.tokenizer import Tokenizer
 from ..analysis.unicode import JA, LATIN, char_script
@@ -62,11 +63,19 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
 class PerFile:
     """Items found in each indexed source file, stored as JSON (``path -> [item, ...]``) in the
     index's data folder, so that re-indexing a file replaces its items and removing it drops
-    them. Written before the engine commit (see ``Index.update``)."""
+    them. Written before the engine commit (see ``Index.update``).
+
+    A subclass with a ``DERIVED`` file name also keeps the table it derives from every file's
+    items (:meth:`derived`) beside them, recomputed when an update changed the items: opening
+    an index reads the table, never every file's items (0.4 s at a million entries)."""
+
+    DERIVED: ClassVar[str | None] = None
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._by_file: dict[str, list] | None = None
+        self._derived = None
+        self._changed = False
 
     @property
     def by_file(self) -> dict[str, list]:
@@ -79,29 +88,74 @@ class PerFile:
         return self._by_file
 
     def replace(self, path: str, items: list) -> None:
+        before = self.by_file.get(path)
         if items:
             self.by_file[path] = [list(p) if isinstance(p, tuple) else p for p in items]
         else:
             self.by_file.pop(path, None)
+        if self.by_file.get(path) != before:
+            self._changed, self._derived = True, None
 
     def remove(self, path: str) -> None:
-        self.by_file.pop(path, None)
+        if self.by_file.pop(path, None) is not None:
+            self._changed, self._derived = True, None
 
     def save(self) -> None:
+        """The derived table first, then the items (both before the engine commit: a crash in
+        between leaves the files to the next update, which processes the same files again)."""
+        if self.DERIVED and (self._changed or not self._derived_path().exists()):
+            replace_json(self._derived_path(), self._encode(self.derived()))
         replace_json(self.path, self.by_file)
+        self._changed = False
+
+    def derived(self):
+        """The table derived from every file's items: read from its file when this object has
+        changed nothing, else computed (an index from before the table was kept: computed)."""
+        if self._derived is None:
+            kept = None
+            if not self._changed:
+                try:
+                    kept = self._decode(json.loads(self._derived_path().read_text(encoding="utf-8")))
+                except (OSError, ValueError, TypeError, AttributeError):
+                    kept = None  # missing or damaged: computed from the items
+            self._derived = kept if kept is not None else self._derive()
+        return self._derived
+
+    def _derived_path(self) -> Path:
+        return self.path.with_name(self.DERIVED or "")
+
+    def _derive(self):
+        raise NotImplementedError
+
+    def _encode(self, table):
+        return table
+
+    def _decode(self, loaded):
+        return loaded
 
 
 class MinedPairs(PerFile):
     """The mined pairs of an index, stored per source file in ``mined-pairs.json``."""
 
+    DERIVED = "mined-table.json"
+
     def table(self) -> dict[str, set[str]]:
         """Normalised term -> glosses, both directions."""
+        return self.derived()
+
+    def _derive(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for pairs in self.by_file.values():
             for a, b in pairs:
                 out.setdefault(normalize_key(a), set()).add(b)
                 out.setdefault(normalize_key(b), set()).add(a)
         return out
+
+    def _encode(self, table):
+        return {k: sorted(v) for k, v in table.items()}
+
+    def _decode(self, loaded):
+        return {k: set(v) for k, v in loaded.items()}
 
 
 # katakana written as one word, middle dots included (ウォーター・マーキング); MeCab often splits
@@ -119,8 +173,19 @@ class KatakanaRuns(PerFile):
     """The katakana words written in each indexed file (``katakana-runs.json``): transliteration
     candidates for English words, including loanwords MeCab splits into several index terms."""
 
+    DERIVED = "katakana-words.json"
+
     def words(self) -> set[str]:
+        return self.derived()
+
+    def _derive(self) -> set[str]:
         return {w for runs in self.by_file.values() for w in runs}
+
+    def _encode(self, table):
+        return sorted(table)
+
+    def _decode(self, loaded):
+        return set(loaded)
 
 
 def normalize_key(text: str) -> str:

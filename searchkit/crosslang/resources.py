@@ -138,7 +138,7 @@ class CrossLanguage:
         return self._translators[key]
 
     def _phrase_frequency(self, terms: tuple[str, ...]) -> int:
-        return self.engine.search(PhraseQ(terms), [], limit=1).total
+        return self.engine.count_matching(PhraseQ(terms))
 
     def counterparts(self, hit: Hit, memo: dict | None = None) -> list[dict]:
         """The entries in the other language that this entry translates or is translated by.

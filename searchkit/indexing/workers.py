@@ -213,11 +213,7 @@ def _worker_main(tasks, results, config: AnalyzerConfig) -> None:
         except (EOFError, OSError):
             return
         try:
-            out = (
-                (True, None)
-                if task is None
-                else (True, [analyse_record(analyzer, r) for r in task])
-            )
+            out = (True, None) if task is None else (True, [analyse_record(analyzer, r) for r in task])
         except Exception as exc:  # the parent raises it
             out = (False, exc)
         try:
