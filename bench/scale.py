@@ -2,6 +2,7 @@
 
     python -m bench.scale [--data DIR] [--sizes 10000,100000,1000000] [--engines tantivy,whoosh]
                           [--whoosh-max 100000] [--work DIR] [--runs 3] [--plot docs/scale.png]
+    python -m bench.scale --replot [--plot docs/scale.png]    # redraw from bench/results/scale.json
 
 Collections (built once per size under --work, default a folder in the system temp dir, and
 reused): files of 500 JSONL entries in the seed's mix (≈43% Japanese, paper entries beside
@@ -35,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import data_dir, percentiles, save, table
+from .common import RESULTS, data_dir, percentiles, save, table
 from .speed import QUERIES, build_in_child, cold_cli, du
 
 PER_FILE = 500
@@ -263,13 +264,15 @@ def plot(results: dict, out: Path) -> None:
         return
     panels = [
         ("index time (s)", lambda r: r["index_s"]),
-        ("peak memory (MB, PSS)", lambda r: r["peak_pss_mb"]),
+        ("peak memory, PSS (MB)", lambda r: r["peak_pss_mb"]),
+        ("peak own memory, anonymous PSS (MB)", lambda r: r.get("peak_anon_mb") or float("nan")),
         ("index size (MB)", lambda r: r["index_mb"]),
         ("term query p50 (ms)", lambda r: r["latency"]["term"]["p50"]),
+        ("phrase query p50 (ms)", lambda r: r["latency"]["phrase"]["p50"]),
         ("translated query p99 (ms)", lambda r: r["latency"]["translated"]["p99"]),
         ("add one 500-entry file (s)", lambda r: r["one_file"]["add"]),
     ]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+    fig, axes = plt.subplots(2, 4, figsize=(17, 7.5))
     for ax, (label, value) in zip(axes.flat, panels):
         for engine, rows in results.items():
             sizes = sorted(int(n) for n in rows)
@@ -300,7 +303,11 @@ def main() -> None:
     ap.add_argument("--work", help="where collections and indexes go (default: the system temp dir)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--plot", help="write the log-log cost plot here (PNG)")
+    ap.add_argument("--replot", action="store_true", help="only redraw --plot from bench/results/scale.json")
     args = ap.parse_args()
+    if args.replot:
+        plot(json.loads((RESULTS / "scale.json").read_text(encoding="utf-8")), Path(args.plot or "docs/scale.png"))
+        return
     data = data_dir(args.data)
     work = Path(args.work or Path(tempfile.gettempdir()) / "searchkit-scale")
     work.mkdir(parents=True, exist_ok=True)
@@ -318,7 +325,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory(dir=work) as tmp:
                 tmp = Path(tmp)
                 ix = tmp / "ix"
-                wall, pss = build_in_child(corpus, ix, engine, n, mine_pairs=True)
+                anon = [0.0]
+                wall, pss = build_in_child(corpus, ix, engine, n, mine_pairs=True, anon=anon)
                 print(f"  {engine}: indexed in {wall:.0f} s, peak {pss:.0f} MB", file=sys.stderr)
                 lat = latency(ix, args.runs)
                 cold = cold_cli(ix, args.runs)
@@ -330,6 +338,7 @@ def main() -> None:
                     "index_s": wall,
                     "entries_per_s": n / wall,
                     "peak_pss_mb": pss,
+                    "peak_anon_mb": anon[0],
                     "index_mb": du(ix),
                     "cold_cli_s": cold,
                     "latency": lat,
@@ -344,6 +353,7 @@ def main() -> None:
                     wall,
                     f"{n / wall:,.0f}",
                     f"{pss:,.0f}",
+                    f"{anon[0]:,.0f}",
                     f"{r['index_mb']:,.0f}",
                     cold,
                     edits["add"],
@@ -364,6 +374,7 @@ def main() -> None:
                 "index s",
                 "entries/s",
                 "peak MB (PSS)",
+                "own MB (anon)",
                 "index MB",
                 "cold CLI s",
                 "add file s",

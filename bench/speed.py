@@ -116,14 +116,21 @@ def floor(records: list[dict], runs: int) -> dict:
 
 
 def build_in_child(
-    corpus: Path, ix: Path, engine: str, expected: int, semantic: bool = False, mine_pairs: bool = False
+    corpus: Path,
+    ix: Path,
+    engine: str,
+    expected: int,
+    semantic: bool = False,
+    mine_pairs: bool = False,
+    anon: list[float] | None = None,
 ) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of `build_index` in a fresh process. Memory is the
     largest sum, sampled every 0.2 s, of the proportional set size (PSS: shared pages split
     between the processes sharing them) of the indexing process and all its descendants (analysis
     and segment-writing workers): what the build costs the machine. (getrusage's ru_maxrss
     would be wrong twice over: it survives execve, so it reports this benchmark's own size, and
-    it does not add up workers.)"""
+    it does not add up workers.) ``anon``, when given, gets the peak of the anonymous part
+    (``Pss_Anon``: the processes' own memory, without the pages of files they map)."""
     code = (
         "import sys,time; from searchkit import build_index; t=time.perf_counter(); "
         "r = build_index([sys.argv[1]], sys.argv[2], mine_pairs=sys.argv[5] == '1', engine=sys.argv[3], "
@@ -148,6 +155,8 @@ def build_in_child(
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_pss_kb(proc.pid))
+        if anon is not None:
+            anon[0] = max(anon[0], tree_pss_kb(proc.pid, "Pss_Anon:") / 1024)
         time.sleep(0.2)
     out, err = proc.communicate()
     if proc.returncode:
@@ -158,8 +167,9 @@ def build_in_child(
     return float(wall), peak / 1024
 
 
-def tree_pss_kb(root: int) -> int:
-    """PSS (kB) of process ``root`` and its descendants, from /proc (Linux; 0 elsewhere)."""
+def tree_pss_kb(root: int, field: str = "Pss:") -> int:
+    """PSS (kB) of process ``root`` and its descendants, from /proc (Linux; 0 elsewhere);
+    ``field`` another line of smaps_rollup (``Pss_Anon:``, ``Pss_File:``)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -178,7 +188,7 @@ def tree_pss_kb(root: int) -> int:
     for pid in tree:
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     total += int(line.split()[1])
                     break
         except OSError:

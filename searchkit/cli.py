@@ -315,7 +315,7 @@ def index_cmd(
         finally:
             progress.close()
         if not quiet:
-            for line in report.ignored:  # by design, not a problem: does not change the exit status
+            for line in report.ignored + report.advice:  # not problems: the exit status stays
                 typer.echo(f"searchkit: note: {line}", err=True)
         for line in report.skipped + report.warnings:  # every one, with its reason
             typer.echo(f"searchkit: {line}", err=True)

@@ -430,3 +430,15 @@ def test_a_file_rewritten_during_an_update_keeps_its_indexed_version(tmp_path, e
     build_index([tmp_path / "src"], tmp_path / "ix")
     with open_index(tmp_path / "ix") as ix:
         assert ix.get("a1").text == "third version"
+
+
+def test_a_large_whoosh_index_advises_tantivy(tmp_path, monkeypatch):
+    """Issue (scale): `searchkit index` says when a Whoosh index has grown past the size where
+    it stays interactive, with the command that switches; a tantivy index never hears it."""
+    import searchkit.indexing.index as index_module
+
+    monkeypatch.setattr(index_module, "WHOOSH_COMFORT", 5)
+    _jsonl(tmp_path / "src" / "a.jsonl", [{"id": f"a{i}", "text": f"note {i}"} for i in range(6)])
+    report = build_index([tmp_path / "src"], tmp_path / "ix", engine="whoosh")
+    assert len(report.advice) == 1 and "--engine tantivy" in report.advice[0]
+    assert not build_index([tmp_path / "src"], tmp_path / "tv", engine="tantivy").advice

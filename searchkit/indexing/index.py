@@ -57,6 +57,7 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # files not read: other types, hidden names
+    advice: list[str] = field(default_factory=list)  # not problems: e.g. when to switch engines
     entries_added: int = 0
     total_entries: int = 0
 
@@ -70,6 +71,8 @@ class IndexReport:
 
 
 HELD_ENTRIES = 20_000  # parsed entries an update keeps between its two passes (the rest are parsed again)
+# past this many entries Whoosh stops being interactive (bench.scale: README, "Scale")
+WHOOSH_COMFORT = 30_000
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,12 @@ class Index:
             if generation is not None:
                 VectorStore.drop_older(self.path / self.manifest.data_dir, generation)
         report.total_entries = self.engine.count()
+        if self.engine.name == "whoosh" and report.total_entries > WHOOSH_COMFORT:
+            report.advice.append(
+                f"this Whoosh index holds {report.total_entries:,} entries; past {WHOOSH_COMFORT:,} the tantivy "
+                f"engine is much faster: pip install 'searchkit[tantivy]', then "
+                f"searchkit index --rebuild --engine tantivy --index {self.path}"
+            )
         return report
 
     def _entries(self, changed, indexed: dict[str, str], report: IndexReport, retire: list[str]):
