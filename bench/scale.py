@@ -275,8 +275,9 @@ def plot(results: dict, out: Path) -> None:
     fig, axes = plt.subplots(2, 4, figsize=(17, 7.5))
     for ax, (label, value) in zip(axes.flat, panels):
         for engine, rows in results.items():
-            sizes = sorted(int(n) for n in rows)
-            ys = [value(rows[str(n)]) for n in sizes]
+            points = [(int(n), value(rows[n])) for n in rows]
+            points = sorted((x, y) for x, y in points if y == y)  # NaN: not measured at that size
+            sizes, ys = [x for x, _ in points], [y for _, y in points]
             ax.plot(sizes, ys, marker="o", label=engine)
             if engine == next(iter(results)) and sizes:
                 x0, y0 = sizes[0], ys[0]
