@@ -275,3 +275,29 @@ def test_a_suffix_variant_does_not_take_another_translation_s_place(tmp_path, en
     targets = {t["to"] for u in result.explain["translations"] for t in u["translations"]}
     assert {"語彙的", "レキシカル"} <= targets
     assert "b" in _ids(result)
+
+
+def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, engine, monkeypatch):
+    """Issue (scale): a large index measures co-occurrence with engine counts instead of sets of
+    record ids. Both choose "bank" -> 土手 beside "river" (川 keeps company with 土手, not 銀行)."""
+    import searchkit.crosslang.translate as translate_module
+
+    rows = [{"id": f"r{i}", "lang": "ja", "text": f"川の土手を散歩した。土手の草{i}。"} for i in range(6)]
+    rows += [{"id": f"b{i}", "lang": "ja", "text": f"銀行の口座を開いた。銀行の支店{i}。"} for i in range(6)]
+    rows += [{"id": f"d{i}", "lang": "ja", "text": f"堤防の工事が進む。バンクの話{i}。"} for i in range(6)]
+    rows.append({"id": "e1", "lang": "en", "text": "A walk along the river bank."})
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+
+    def chosen():
+        with open_index(tmp_path / "ix") as ix:
+            result = ix.search("river bank", lang="ja", explain=True)
+            return [[t["to"] for t in u["translations"]] for u in result.explain["translations"]], result.hits[0].id
+
+    by_sets = chosen()
+    monkeypatch.setattr(translate_module, "SET_LIMIT", 0)
+    assert chosen() == by_sets
+    assert "土手" in by_sets[0][1] and "銀行" not in by_sets[0][1] and by_sets[1].startswith("r")

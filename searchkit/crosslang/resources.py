@@ -125,15 +125,17 @@ class CrossLanguage:
                 self.analyzer,
                 self.lexicon,
                 self.engine.doc_frequency,
-                self.engine.count_matching,
+                self.engine.doc_ids,
                 self._phrase_frequency,
                 self.engine.vocabulary,
                 words=self.engine.words,
                 katakana=self.katakana_runs.words,
+                count_matching=self.engine.count_matching,
                 mined=self.mined_pairs.table(),
                 glossary=terms,
                 learned=self.linked_pairs.table(),
                 languages=self.languages(),
+                size=self.engine.count(),
             )
         return self._translators[key]
 

@@ -132,22 +132,27 @@ class TranslatorConfig:
     pair_slop_en: int = 1  # words allowed between the two in English text
 
 
+SET_LIMIT = 100_000  # up to this many records co-occurrence uses id sets; beyond, engine counts
+
+
 @dataclass
 class Translator:
     analyzer: Analyzer
     lexicon: Lexicon
     doc_frequency: Callable[[str], int]  # evidence from the index: 0 = the term never occurs
-    count_matching: Callable[[Query], int]  # records matching a query, for co-occurrence
+    doc_ids: Callable[[str], frozenset]  # records containing a term: co-occurrence in a small index
     phrase_frequency: Callable[[tuple[str, ...]], int]  # records containing a phrase
     vocabulary: Callable[[], Iterable[str]]  # the index's terms, for transliteration
     words: Callable[[], Iterable[str]] = tuple  # its unstemmed words (English loanword sources)
     katakana: Callable[[], Iterable[str]] = tuple  # its katakana words as written (loanword compounds)
+    count_matching: Callable[[Query], int] | None = None  # records matching a query: co-occurrence in a large index
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
     learned: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # term -> [(term, strength)]
     # the languages the index holds: a word is not translated into a language it has no entry
     # in (a monolingual collection pays nothing for the dictionaries); None: assume both
     languages: frozenset | None = None
+    size: int = 0  # records in the index: chooses how co-occurrence is measured (SET_LIMIT)
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
@@ -284,31 +289,14 @@ class Translator:
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
             return [replace(u, translations=tuple(_best_targets(list(u.translations), k))) for u in units]
-        counted: dict[Query, int] = {}
-
-        def count(q: Query) -> int:
-            got = counted.get(q)
-            if got is None:
-                got = counted[q] = self.count_matching(q)
-            return got
-
-        def all_of(terms: tuple[str, ...]) -> Query:
-            return BoolQ(must=tuple(TermQ(t, field="body") for t in terms))
-
-        # each other unit's candidates as one query: a record with any of them
-        others_of = {id(u): BoolQ(should=tuple(all_of(t.terms) for t in u.translations)) for u in full}
+        large = self.size > SET_LIMIT and self.count_matching is not None
+        share = self._shares_by_counts(full) if large else self._shares_by_sets(full)
         out = []
         for u in units:
-            others = [others_of[id(o)] for o in full if o is not u and o.text != u.text]
+            others = [o for o in full if o is not u and o.text != u.text]
             rescored = []
             for t in u.translations:
-                mine = count(all_of(t.terms)) if t.terms else 0
-                if mine and others:
-                    # the share of this candidate's records that also hold a candidate of each
-                    # other unit (counted by the engine: cost bounded by posting lists, not sets)
-                    c = sum(count(BoolQ(must=(all_of(t.terms), o))) / mine for o in others if o.should) / len(others)
-                else:
-                    c = 0.0
+                c = sum(share(t, o) for o in others) / len(others) if others else 0.0
                 factor = (1.0 + self.config.coherence * c) / (1.0 + self.config.coherence)
                 rescored.append((t.weight * factor, t))
             # co-occurrence chooses which candidates stay; their weights stay as the dictionary
@@ -321,6 +309,50 @@ class Translator:
                 chosen = [replace(t, weight=t.weight * scale) for t in chosen]
             out.append(replace(u, translations=tuple(chosen)))
         return out
+
+    def _shares_by_sets(self, full: list[Unit]) -> Callable[[Translation, Unit], float]:
+        """share(t, o): the part of candidate t's records that hold a candidate of unit o, from
+        the records' ids (a small index: each term's set once, then set operations)."""
+        docs: dict[tuple[str, ...], frozenset] = {}
+
+        def ids(terms: tuple[str, ...]) -> frozenset:
+            got = docs.get(terms)
+            if got is None:
+                sets = [self.doc_ids(t) for t in terms]
+                got = docs[terms] = frozenset.intersection(*sets) if sets else frozenset()
+            return got
+
+        unions = {id(u): frozenset().union(*(ids(t.terms) for t in u.translations)) for u in full}
+
+        def share(t: Translation, o: Unit) -> float:
+            mine = ids(t.terms)
+            return len(mine & unions[id(o)]) / len(mine) if mine else 0.0
+
+        return share
+
+    def _shares_by_counts(self, full: list[Unit]) -> Callable[[Translation, Unit], float]:
+        """The same shares counted by the engine (a large index: a conjunction query per pair,
+        whose cost follows posting lists, where a set of ids would hold up to every record)."""
+        counted: dict[Query, int] = {}
+
+        def count(q: Query) -> int:
+            got = counted.get(q)
+            if got is None:
+                got = counted[q] = self.count_matching(q)
+            return got
+
+        def all_of(terms: tuple[str, ...]) -> Query:
+            return BoolQ(must=tuple(TermQ(t, field="body") for t in terms))
+
+        anyof = {id(u): BoolQ(should=tuple(all_of(t.terms) for t in u.translations)) for u in full}
+
+        def share(t: Translation, o: Unit) -> float:
+            mine = count(all_of(t.terms)) if t.terms else 0
+            if not mine or not o.translations:
+                return 0.0
+            return count(BoolQ(must=(all_of(t.terms), anyof[id(o)]))) / mine
+
+        return share
 
     def _span_text(self, words: list[str], span: list[tuple[int, Token]]) -> str:
         parts: list[str] = []

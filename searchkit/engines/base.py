@@ -219,9 +219,14 @@ class Engine(ABC):
     def doc_frequency(self, term: str) -> int:
         """Number of records whose title or text contains the index term (0 = absent)."""
 
+    @abstractmethod
+    def doc_ids(self, term: str) -> frozenset:
+        """Opaque ids of the records whose title or text contains the term (co-occurrence in a
+        small index, where sets are cheaper than counting queries)."""
+
     def count_matching(self, query: Query) -> int:
-        """Number of records matching ``query``, scoring and reading none (co-occurrence counts:
-        the work is the engine's posting-list walk, never a set of ids in Python)."""
+        """Number of records matching ``query``, scoring and reading none (co-occurrence in a
+        large index: the work is the engine's posting-list walk, never a set of ids in Python)."""
         return self.search(query, [], limit=1).total
 
     @abstractmethod

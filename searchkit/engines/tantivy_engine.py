@@ -336,6 +336,10 @@ class TantivyEngine(Engine):
         return self._search().doc_freq("body", _safe(term))
 
     @_guarded
+    def doc_ids(self, term: str) -> frozenset:
+        return frozenset((a.segment_ord, a.doc) for a in self._all(self._search(), self._term("body", term)))
+
+    @_guarded
     def count_matching(self, query: Q) -> int:
         tq = Query.const_score_query(self._to_tantivy(query), 1.0)  # counted, not ranked
         return self._search().search(tq, limit=1, count=True).count

@@ -600,6 +600,10 @@ class WhooshEngine(Engine):
         return self._search().doc_frequency("body", term)
 
     @_guarded
+    def doc_ids(self, term: str) -> frozenset:
+        return frozenset(self._search().docs_for_query(Term("body", term)))
+
+    @_guarded
     def count_matching(self, query: Query) -> int:
         s = self._search()
         return sum(1 for _ in s.docs_for_query(self._to_whoosh(query)))
