@@ -36,8 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import RESULTS, data_dir, percentiles, save, table
-from .speed import QUERIES, build_in_child, cold_cli, du
+from .common import RESULTS, data_dir, save, table
+from .speed import QUERIES, build_in_child, cold_cli, du, kind_latency
 
 PER_FILE = 500
 JA_SHARE = 0.43  # the seed page: 13 of 30 entries are Japanese
@@ -183,39 +183,11 @@ def extra_file(data: Path, path: Path, changed: bool = False) -> None:
 
 
 def latency(ix_dir: Path, runs: int) -> dict:
-    """Warm in-process latency per query kind. One untimed round comes first: what a process
-    reads once (the translator's tables, a letter's words for did-you-mean) is the cold CLI
-    row's business, not the warm latency."""
+    """Warm in-process latency per query kind, after one untimed round (``kind_latency``)."""
     from searchkit import open_index
 
-    times: dict[str, list[float]] = {}
     with open_index(ix_dir) as ix:
-        for round_ in range(runs + 1):
-            for kind, qs in KINDS.items():
-                for q in qs:
-                    opts = {}
-                    if " --" in q:
-                        q, flag = q.split(" --")
-                        name, value = flag.split(" ")
-                        opts[name] = value
-                    t0 = time.perf_counter()
-                    ix.search(
-                        q,
-                        limit=10,
-                        translate=(kind == "translated"),
-                        counterparts=False,
-                        suggest=(kind == "did-you-mean"),
-                        **opts,
-                    )
-                    if round_:
-                        times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
-        for round_ in range(runs + 1):
-            for q in QUERIES["term"]:
-                t0 = time.perf_counter()
-                ix.search(q, limit=0, translate=False, counterparts=False, suggest=False, facets=True)
-                if round_:
-                    times.setdefault("facets", []).append((time.perf_counter() - t0) * 1000)
-    return {kind: percentiles(ms) for kind, ms in times.items()}
+        return kind_latency(ix, KINDS, runs, warm_round=True)
 
 
 def one_file(data: Path, ix_dir: Path, tmp: Path) -> dict:

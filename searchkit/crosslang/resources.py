@@ -33,9 +33,8 @@ class CrossLanguage:
         from .mining import katakana_runs, mine
 
         found, written = [], set()
-        titles = {e.title for e in entries}  # entries of one section share its title: read it once
-        texts = [*titles, *(e.text for e in entries)]
-        for text in texts:
+        # entries of one section share its title: each title is read once, in file order
+        for text in [*dict.fromkeys(e.title for e in entries), *(e.text for e in entries)]:
             if self.mining:
                 found += mine(text, self.analyzer.tokenizer)
             written |= katakana_runs(text)

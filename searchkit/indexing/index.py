@@ -314,16 +314,12 @@ class Index:
                 opts.on_total(count)
             stage("indexing", count)
 
-            def side_files_first() -> None:
-                # a crash before the engine commit leaves them ahead of it, which the next
-                # update repairs (those files are not "unchanged" to the engine)
-                notes.save()
-                self.crosslang.save()
-
             # the analysis pool (if any) starts here, before the engine takes its write lock, and
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(entries, self.analyzer, opts.workers, count) as stream:
-                report.entries_added = self.engine.apply(retire, stream, opts.progress, side_files_first)
+                report.entries_added = self.engine.apply(
+                    retire, stream, opts.progress, lambda: self._save_side_files(notes)
+                )
             stage("committing", 0)
             self._commit()
             if generation is not None:
@@ -395,11 +391,17 @@ class Index:
             for path in gone:
                 notes.remove(path)
                 self.crosslang.forget_file(path)
-            notes.save()  # side files first, as in an update
-            self.crosslang.save()
-            self.engine.apply([source_key(indexed[p], p) for p in gone if p in indexed], iter(()), None)
+            retire = [source_key(indexed[p], p) for p in gone if p in indexed]
+            self.engine.apply(retire, iter(()), None, lambda: self._save_side_files(notes))
             self._commit()
             return IndexReport(removed=gone, total_entries=self.engine.count())
+
+    def _save_side_files(self, notes: FileNotes) -> None:
+        """Called by the engine just before it commits: a crash before that commit leaves the
+        side files ahead of it, which the next update repairs (those files are not "unchanged"
+        to the engine)."""
+        notes.save()
+        self.crosslang.save()
 
     def _start_semantic(self, switch_on: bool):
         """The embedder when this index keeps vectors (or is switching them on), else None."""
