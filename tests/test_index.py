@@ -442,3 +442,20 @@ def test_a_large_whoosh_index_advises_tantivy(tmp_path, monkeypatch):
     report = build_index([tmp_path / "src"], tmp_path / "ix", engine="whoosh")
     assert len(report.advice) == 1 and "--engine tantivy" in report.advice[0]
     assert not build_index([tmp_path / "src"], tmp_path / "tv", engine="tantivy").advice
+
+
+def test_the_analysis_workers_stop_once_the_last_record_is_out(analyzer):
+    """Issue (scale): the workers (~200 MB each) go as soon as their last result is read, not
+    after the engine's commit and segment merges, where a large build peaks."""
+    import multiprocessing
+
+    from searchkit.indexing.workers import analyse
+
+    records = [{"id": f"r{i}", "text": f"a short note number {i}"} for i in range(600)]
+    with analyse(records, analyzer, workers=2) as stream:
+        items = iter(stream)
+        first = next(items)
+        assert len(multiprocessing.active_children()) == 2
+        rest = list(items)
+        assert multiprocessing.active_children() == []  # still inside the block: before a commit
+    assert [rec["id"] for rec, _ in [first, *rest]] == [r["id"] for r in records]

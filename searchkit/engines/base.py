@@ -92,19 +92,34 @@ def damaged(data: Path, reason: str, missing: bool = False) -> IndexMismatchErro
     return IndexMismatchError(f"index files in {data} are {state} ({reason})", path=data.parent, remedy=REBUILD)
 
 
-def ranked_page(fetch: Callable[[int], tuple[int, list[EngineHit]]], limit: int, offset: int) -> SearchPage:
+TIE_MARGIN = 16  # hits fetched past twice the page: ties at its end rarely need a second search
+
+
+def ranked_page(
+    fetch: Callable[[int], tuple[int, list[tuple[float, object]]]],
+    load: Callable[[object], dict],
+    limit: int,
+    offset: int,
+) -> SearchPage:
     """One page of hits in the documented order: score descending, equal scores by record id
     ascending, whatever order the engine found them in (which depends on how the index was
-    built). ``fetch(n)`` returns (total, the ``n`` best hits); the window grows until the tie at
-    the page's end is wholly inside it, so a tie never depends on which of its members came first."""
+    built). ``fetch(n)`` returns (total, the ``n`` best (score, handle) pairs, best first);
+    ``load(handle)`` reads a record. The window grows until the tie at the page's end is wholly
+    inside it, so a tie never depends on which of its members came first. The first window has
+    room to spare (a larger top-n costs an engine nothing measurable, a second search as much as
+    the first), and only the records that can reach the page are read."""
     want = offset + limit
-    n = want + 1
+    n = 2 * want + TIE_MARGIN
     while True:
-        total, hits = fetch(n)
-        if want == 0 or len(hits) < n or hits[-1].score != hits[want - 1].score:
+        total, found = fetch(n)
+        if want == 0 or len(found) < n or found[-1][0] != found[want - 1][0]:
             break
         n *= 2
-    hits = sorted(hits, key=lambda h: (-h.score, h.record["id"]))
+    if want == 0 or not found:
+        return SearchPage(total, [])
+    edge = found[min(want, len(found)) - 1][0]
+    hits = [EngineHit(load(h), float(score)) for i, (score, h) in enumerate(found) if i < want or score == edge]
+    hits.sort(key=lambda h: (-h.score, h.record["id"]))
     return SearchPage(total, hits[offset : offset + limit])
 
 

@@ -81,6 +81,11 @@ def _joined(terms) -> str:
     return " ".join(map(_safe, terms))
 
 
+def _disjunction(q: Q) -> bool:
+    """A boolean of only ``should`` clauses (at least one): their scores add up."""
+    return isinstance(q, BoolQ) and bool(q.should) and not q.must and not q.must_not
+
+
 def _guarded(method):
     """tantivy reports damaged files as ValueError/OSError: one IndexMismatchError with the fix."""
 
@@ -213,13 +218,8 @@ class TantivyEngine(Engine):
         return Query.term_query(self._schema, field, _safe(value) if field in TEXT_FIELDS else value)
 
     def _to_tantivy(self, q: Q):
-        if isinstance(q, TermQ):
-            if q.field:
-                return self._boost(self._term(q.field, q.term), q.boost)
-            return self._any([self._boost(self._term(f, q.term), w * q.boost) for f, w in self.fields_with(q.term)])
-        if isinstance(q, PhraseQ):
-            fields = [(q.field, 1.0)] if q.field else self.fields_with(*q.terms)
-            return self._any([self._boost(self._phrase(f, q.terms, q.slop), w * q.boost) for f, w in fields])
+        if isinstance(q, (TermQ, PhraseQ)) or _disjunction(q):
+            return self._any(self._alternatives(q, 1.0))
         if isinstance(q, KeywordQ):
             return self._term(*keyword_term(q))
         if isinstance(q, DateRangeQ):
@@ -240,6 +240,22 @@ class TantivyEngine(Engine):
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
         raise TypeError(f"unknown query node {q!r}")
+
+    def _alternatives(self, q: Q, boost: float) -> list:
+        """``q`` as a flat list of scored alternatives (their scores add up) when it is a word,
+        a phrase or a disjunction of them: "every text field" is one clause per field, and a
+        disjunction inside a disjunction is its clauses. The same matches and scores as the
+        nested form, at half the cost on a million entries (one union instead of a union of
+        unions per word)."""
+        if isinstance(q, TermQ):
+            fields = [(q.field, 1.0)] if q.field else self.fields_with(q.term)
+            return [self._boost(self._term(f, q.term), w * q.boost * boost) for f, w in fields]
+        if isinstance(q, PhraseQ):
+            fields = [(q.field, 1.0)] if q.field else self.fields_with(*q.terms)
+            return [self._boost(self._phrase(f, q.terms, q.slop), w * q.boost * boost) for f, w in fields]
+        if _disjunction(q):
+            return [alt for c in q.should for alt in self._alternatives(c, boost)]
+        return [self._boost(self._to_tantivy(q), boost)]
 
     def _phrase(self, field: str, terms: tuple[str, ...], slop: int):
         if len(terms) == 1:
@@ -275,9 +291,9 @@ class TantivyEngine(Engine):
 
         def fetch(n: int):
             result = s.search(tq, limit=n, count=True)
-            return result.count, [EngineHit(self._record(s, addr), float(score)) for score, addr in result.hits]
+            return result.count, result.hits
 
-        return ranked_page(fetch, limit, offset)
+        return ranked_page(fetch, functools.partial(self._record, s), limit, offset)
 
     @_guarded
     def dated_matches(self, query: Q, filters: list[Q], newest_first: bool) -> list[tuple[str, object]]:

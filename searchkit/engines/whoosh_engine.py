@@ -541,9 +541,9 @@ class WhooshEngine(Engine):
     @staticmethod
     def _page(s, found: list[tuple[float, int]], limit: int, offset: int) -> SearchPage:
         def fetch(n: int):
-            return len(found), [EngineHit(_record(s.stored_fields(num)), score) for score, num in found[:n]]
+            return len(found), found[:n]
 
-        return ranked_page(fetch, limit, offset)
+        return ranked_page(fetch, lambda num: _record(s.stored_fields(num)), limit, offset)
 
     @_guarded
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:

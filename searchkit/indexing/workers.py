@@ -69,7 +69,10 @@ class AnalysisStream:
         self._pool = pool
 
     def __iter__(self) -> Iterator[tuple[dict, Analysed]]:
-        return self._items
+        yield from self._items
+        # every record is out: the workers (each ~200 MB with its dictionaries) go now, not
+        # after the engine's commit and segment merges, where a million entries peak
+        self.close()
 
     def close(self) -> None:
         """Stop the workers at once (a writer that failed to start, or an error in the middle of
