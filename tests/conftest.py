@@ -50,3 +50,19 @@ def workdir(tmp_path, monkeypatch, engine):
     monkeypatch.delenv("SEARCHKIT_INDEX", raising=False)
     monkeypatch.setenv("SEARCHKIT_ENGINE", engine)
     return tmp_path
+
+
+def child_pids(pid: int | None = None) -> list[int]:
+    """Live (not zombie) child processes of ``pid`` (default: this process), from /proc."""
+    import os
+
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found

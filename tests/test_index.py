@@ -11,7 +11,7 @@ import pytest
 from searchkit import build_index, open_index
 from searchkit.errors import REBUILD, IndexMismatchError, IndexMissingError, SearchkitError
 
-from .conftest import SEEDS
+from .conftest import SEEDS, child_pids
 
 
 @pytest.fixture
@@ -361,8 +361,6 @@ def test_tantivy_terms_are_single_whitespace_tokens():
 
 def test_a_locked_index_stops_the_analysis_workers(tmp_path, engine):
     """The pool starts before the writer takes the lock; when the lock is refused it must stop."""
-    import multiprocessing
-
     from searchkit.errors import IndexLockedError
 
     _mixed_corpus(tmp_path / "src")
@@ -379,7 +377,7 @@ def test_a_locked_index_stops_the_analysis_workers(tmp_path, engine):
     try:
         with pytest.raises(IndexLockedError):
             build_index([tmp_path / "src"], tmp_path / "ix", workers=2)
-        assert multiprocessing.active_children() == []
+        assert child_pids() == []
     finally:
         (lock.cancel if engine == "whoosh" else lock.rollback)()
 
@@ -447,15 +445,13 @@ def test_a_large_whoosh_index_advises_tantivy(tmp_path, monkeypatch):
 def test_the_analysis_workers_stop_once_the_last_record_is_out(analyzer):
     """Issue (scale): the workers (~200 MB each) go as soon as their last result is read, not
     after the engine's commit and segment merges, where a large build peaks."""
-    import multiprocessing
-
     from searchkit.indexing.workers import analyse
 
     records = [{"id": f"r{i}", "text": f"a short note number {i}"} for i in range(600)]
     with analyse(records, analyzer, workers=2) as stream:
         items = iter(stream)
         first = next(items)
-        assert len(multiprocessing.active_children()) == 2
+        assert len(child_pids()) == 2
         rest = list(items)
-        assert multiprocessing.active_children() == []  # still inside the block: before a commit
+        assert child_pids() == []  # still inside the block: before a commit
     assert [rec["id"] for rec, _ in [first, *rest]] == [r["id"] for r in records]

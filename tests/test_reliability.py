@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from searchkit import build_index, open_index
 from searchkit.errors import SearchkitError
 
+from .conftest import child_pids
+
 pytestmark = pytest.mark.slow
 WORDS_EN = "alignment reward model tampering audit safety language evaluation poisoning classifier".split()
 WORDS_JA = "アライメント 報酬関数 改ざん 監査 安全性 言語モデル 評価 毒 分類器 研究".split()
@@ -48,8 +50,8 @@ def cli(*args, **kw):
 
 
 def survivors(marker: str, wait: float = 3.0) -> list[int]:
-    """Pids of processes whose command line names ``marker`` (forked analysis workers keep
-    their parent's command line), after giving the kernel ``wait`` seconds to reap them."""
+    """Pids of processes whose command line names ``marker`` (analysis workers carry their
+    parent's command line after their own), after giving the kernel ``wait`` seconds to reap them."""
     deadline = time.monotonic() + wait
     while True:
         found = []
@@ -109,7 +111,7 @@ def test_ctrl_c_prints_one_line(tmp_path):
     proc = cli("index", str(corpus), "--index", str(tmp_path / "ix"), "-q", start_new_session=True)
     # interrupt while the workers run (a fixed sleep raced the build, which now takes ~2 s)
     deadline = time.monotonic() + 60
-    while not _children(proc.pid) and time.monotonic() < deadline:
+    while not child_pids(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -205,18 +207,6 @@ def test_very_long_query_is_refused_clearly(fuzz_index):
         fuzz_index.search("アライメント " * 2000)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
 def test_a_killed_worker_fails_the_build_instead_of_hanging(tmp_path, engine):
     """multiprocessing.Pool loses the task of a worker that dies and starts another: without a
@@ -230,7 +220,7 @@ def test_a_killed_worker_fails_the_build_instead_of_hanging(tmp_path, engine):
     make_corpus(corpus / "b", 60, 100, seed=3)  # 6,000 entries: analysed in worker processes
     proc = cli("index", str(corpus), "--index", str(ix_dir), "-q", "--workers", "2")
     deadline = time.monotonic() + 60
-    while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+    while not (workers := child_pids(proc.pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert workers, "no worker processes started"
     os.kill(workers[0], signal.SIGKILL)  # at once: a tantivy build of these takes well under a second

@@ -7,18 +7,21 @@ records reach them a chunk at a time through their pipes as the caller's stream 
 results come back in input order through a bounded window of chunks (``WINDOW_PER_WORKER`` per
 worker, whatever the batch size): memory does not grow with the batch, and a build with N
 workers is identical to one with 1.
-The pool is this module's own, on public ``multiprocessing`` primitives: one process and one
-pipe per worker, chunks handed out in turn, so results come back in input order. A worker that
-dies (killed, out of memory) is noticed at once: its pipe ends (EOFError) or its exit code is
-set while the parent waits, and the build stops with :class:`WorkerDiedError`; closing the pool
-kills every worker, whatever it is doing.
+The pool is this module's own: one fresh interpreter per worker (``subprocess``), talking over
+its stdin and stdout, chunks handed out in turn, so results come back in input order. A worker
+that dies (killed, out of memory) is noticed at once: its pipe ends (EOFError) or its exit code
+is set while the parent waits, and the build stops with :class:`WorkerDiedError`; closing the
+pool kills every worker, whatever it is doing.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import queue
 import signal
+import struct
 import sys
 import threading
 from collections import deque
@@ -106,38 +109,42 @@ def _in_order(records: Iterator[dict], pool: WorkerPool) -> Iterator[tuple[dict,
 
 _WORKER_DIED = "an analysis worker process died (killed, or out of memory?); nothing was committed"
 POLL_SECONDS = 0.25  # how often a wait for a result looks whether every worker still lives
+# a worker is a fresh interpreter running this (its arguments after it name the parent's command
+# line, so `ps` shows what a worker works for)
+WORKER_CODE = "from searchkit.indexing.workers import serve; serve()"
 
 
 class WorkerPool:
-    """``size`` analysis processes, each with a pipe for its tasks (chunks of records) and one
-    for its results. Tasks are written by a feeder thread: a worker reads its next task only
-    after its last result is out, so a parent that wrote tasks itself while a worker waited
-    for it to read a result would wait forever once both pipes were full."""
+    """``size`` analysis processes, each a fresh Python interpreter reading tasks (chunks of
+    records) on its stdin and writing results on its stdout, one pickled message at a time.
+    Fresh, not forked: a forked worker keeps a private copy of every page of the parent's heap
+    the parent writes to afterwards (~130 MB each at a million entries, for nothing), and
+    multiprocessing's own "spawn" would import the caller's main script again. Tasks are written
+    by a feeder thread: a worker reads its next task only after its last result is out, so a
+    parent that wrote tasks itself while a worker waited for it to read a result would wait
+    forever once both pipes were full."""
 
     def __init__(self, size: int, config: AnalyzerConfig) -> None:
-        import multiprocessing as mp
+        import subprocess
 
-        # fork is cheap and the parent holds no lock yet; elsewhere spawn is the safe default
-        ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
         self.size = size
-        self._procs, self._tasks, self._results = [], [], []
+        self._procs: list = []
         self._queue: queue.Queue = queue.Queue()
         self._feeder = threading.Thread(target=self._feed, name="searchkit-feeder", daemon=True)
         try:
             with _sigint_blocked():  # the workers inherit the blocked SIGINT from birth
                 for _ in range(size):
-                    task_in, task_out = ctx.Pipe(duplex=False)
-                    result_in, result_out = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(target=_worker_main, args=(task_in, result_out, config), daemon=True)
-                    proc.start()
-                    task_in.close()  # only the worker holds these ends: its death ends the pipes
-                    result_out.close()
-                    self._procs.append(proc)
-                    self._tasks.append(task_out)
-                    self._results.append(result_in)
+                    self._procs.append(
+                        subprocess.Popen(
+                            [sys.executable, "-c", WORKER_CODE, "searchkit analysis worker of:", *sys.argv],
+                            stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE,
+                            bufsize=0,  # raw pipes: no read-ahead hides a result from select()
+                        )
+                    )
             self._feeder.start()
             for w in range(size):  # every worker is up before the engine takes its write lock
-                self.send(w, None)
+                self.send(w, config)
                 self.receive(w)
         except BaseException:
             self.close()
@@ -152,39 +159,75 @@ class WorkerPool:
         while (item := self._queue.get()) is not None:
             worker, task = item
             try:
-                self._tasks[worker].send(task)
-            except (OSError, EOFError, ValueError):  # the worker died or the pool is closing
+                write_message(self._procs[worker].stdin, task)
+            except (OSError, ValueError):  # the worker died or the pool is closing
                 return
 
     def receive(self, worker: int):
         """The next result of ``worker``; its exception, raised here; WorkerDiedError if any
-        worker died (a worker killed in the middle of a result leaves no half message waiting)."""
-        conn = self._results[worker]
+        worker died (a worker killed in the middle of a result leaves a message cut short)."""
+        import select
+
+        out = self._procs[worker].stdout
         while True:
-            try:
-                ready = conn.poll(POLL_SECONDS)
-                ok, value = conn.recv() if ready else (True, None)
-            except (EOFError, OSError) as exc:
-                raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
-            if not ok:
-                raise value  # the worker's own exception (an OSError of its own is not a death)
+            ready, _, _ = select.select([out], [], [], POLL_SECONDS)
             if ready:
+                try:
+                    ok, value = read_message(out)
+                except (EOFError, OSError) as exc:
+                    raise WorkerDiedError(_WORKER_DIED, remedy=RETRY) from exc
+                if not ok:
+                    raise value  # the worker's own exception (an OSError of its own is not a death)
                 return value
-            if any(p.exitcode is not None for p in self._procs):
+            if any(p.poll() is not None for p in self._procs):
                 raise WorkerDiedError(_WORKER_DIED, remedy=RETRY)
 
     def close(self) -> None:
         self._queue.put(None)  # the feeder stops after what it is writing (a killed worker ends that)
         for proc in self._procs:
-            if proc.exitcode is None:
+            if proc.poll() is None:
                 proc.kill()
         for proc in self._procs:
-            proc.join(5)
+            try:
+                proc.wait(5)
+            except Exception:  # noqa: BLE001 - a worker that will not die is the kernel's now
+                pass
         if self._feeder.is_alive():
             self._feeder.join(5)
-        for conn in self._tasks + self._results:
-            conn.close()
-        self._procs, self._tasks, self._results = [], [], []
+        for proc in self._procs:
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+        self._procs = []
+
+
+_HEADER = struct.Struct("<Q")  # a message: its length, then the pickle
+
+
+def write_message(raw, obj) -> None:
+    """One pickled message on a raw (unbuffered) pipe."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[raw.write(view) :]
+
+
+def read_message(raw):
+    """The next message from a raw pipe; EOFError if the pipe ends, also in the middle of one."""
+    (size,) = _HEADER.unpack(_read_exactly(raw, _HEADER.size))
+    return pickle.loads(_read_exactly(raw, size))
+
+
+def _read_exactly(raw, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = raw.read(min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError("the pipe ended")
+        buf += chunk
+    return bytes(buf)
 
 
 @contextmanager
@@ -206,22 +249,29 @@ def _sigint_blocked():
 
 
 # -- inside a worker process --
-def _worker_main(tasks, results, config: AnalyzerConfig) -> None:
-    """Answer tasks until the pipe closes: None (are you up?) or a chunk of records."""
+def serve() -> None:
+    """A worker's main loop: the first message is the analyser's configuration (answered with
+    None: up), every other a chunk of records (answered with their analyses, or the exception);
+    the loop ends with the pipe."""
     _die_with_parent()
-    analyzer = Analyzer(config)
+    tasks, results = io.FileIO(0, "rb", closefd=False), io.FileIO(1, "wb", closefd=False)  # raw pipes
+    sys.stdout = sys.stderr  # nothing printed by accident may end up in the results pipe
+    analyzer = None
     while True:
         try:
-            task = tasks.recv()
+            task = read_message(tasks)
         except (EOFError, OSError):
             return
         try:
-            out = (True, None) if task is None else (True, [analyse_record(analyzer, r) for r in task])
+            if isinstance(task, AnalyzerConfig):
+                analyzer, out = Analyzer(task), (True, None)
+            else:
+                out = (True, [analyse_record(analyzer, r) for r in task])
         except Exception as exc:  # the parent raises it
             out = (False, exc)
         try:
-            results.send(out)
-        except (BrokenPipeError, OSError):
+            write_message(results, out)
+        except OSError:
             return
 
 
