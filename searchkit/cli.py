@@ -270,7 +270,7 @@ def index_cmd(
         "--workers",
         metavar="N",
         min=1,
-        help="Analysis processes (with Whoosh they also write segments; default: every core for 2,000+ entries; 1: no pool).",
+        help="Analysis processes (default: every core for 2,000+ entries; 1: no pool).",
     ),
     engine: Optional[str] = typer.Option(
         None,

@@ -136,7 +136,7 @@ class WorkerPool:
                 for _ in range(size):
                     self._procs.append(
                         subprocess.Popen(
-                            [sys.executable, "-c", WORKER_CODE, "searchkit analysis worker of:", *sys.argv],
+                            [sys.executable, "-c", WORKER_CODE, "searchkit analysis worker of:", *_parent_args()],
                             stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE,
                             bufsize=0,  # raw pipes: no read-ahead hides a result from select()
@@ -201,6 +201,17 @@ class WorkerPool:
                 except OSError:
                     pass
         self._procs = []
+
+
+def _parent_args(budget: int = 2000) -> list[str]:
+    """The parent's command line, cut to ``budget`` characters (a shell glob can make it long)."""
+    out = []
+    for arg in sys.argv:
+        if budget < len(arg):
+            break
+        out.append(arg)
+        budget -= len(arg)
+    return out
 
 
 _HEADER = struct.Struct("<Q")  # a message: its length, then the pickle
