@@ -152,14 +152,16 @@ class Engine(ABC):
         records: Records,
         progress: Progress = None,
         before_commit: Callable[[], None] | None = None,
+        expected: int | None = None,
     ) -> int:
         """Add ``records`` (each with the terms :mod:`searchkit.analysis.record` analysed for it:
         engines index exactly those), then delete every record of the file versions ``retire``
         names (source keys, "<hash> <path>": see :func:`source_key`), call ``before_commit`` and
         commit once; return the number of records added. ``retire`` is read after ``records``, so
         a caller streaming its records can decide there which versions they replace (a new
-        version has a new key: its records are never retired with the old ones). On any
-        exception nothing is committed."""
+        version has a new key: its records are never retired with the old ones). ``expected``:
+        how many records will come, if known (a hint for sizing the writer). On any exception
+        nothing is committed."""
 
     @abstractmethod
     def search(self, query: Query, filters: list[Query], limit: int, offset: int = 0) -> SearchPage:

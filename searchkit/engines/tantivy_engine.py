@@ -34,11 +34,13 @@ from .base import Engine, EngineHit, Progress, Records, SearchPage, damaged, key
 KEYWORDS = ("id", "kind", "lang", "doc", "category", "category_key", "path", "year", "source_key")
 TEXTS = ("title", "text", "section", "body")
 TEXT_FIELDS = frozenset(TEXTS + ("words",))
-# One indexing thread with a 128 MB segment: measured at a million entries (bench.scale) against
-# 256 MB over two threads, the same segments, index time (264 vs 267 s) and query latency, and
-# 1,981 vs 2,101 MB peak (the analysis, not tantivy, is what the two cores are busy with)
-WRITER_HEAP = 128_000_000  # bytes for the writer's in-memory segment
-WRITER_THREADS = 1
+# The writer: 128 MB of in-memory segment per indexing thread, two threads (tantivy's choice on
+# two cores) for batches up to LARGE_BATCH records, one beyond. Measured (bench.scale): one
+# thread costs a small build time (10k entries 2.6 -> 3.7 s: tantivy's thread competes with
+# the analysis for the cores), while a million entries take as long either way (264-293 vs
+# 267-275 s) with the same segments and query latency, and peak at 1.93-1.98 GB instead of 2.10.
+WRITER_HEAP_PER_THREAD = 128_000_000
+LARGE_BATCH = 200_000
 MAX_FACET_VALUES = 65_000
 
 
@@ -159,9 +161,11 @@ class TantivyEngine(Engine):
         records: Records,
         progress: Progress = None,
         before_commit: Callable[[], None] | None = None,
+        expected: int | None = None,
     ) -> int:
         try:
-            writer = self._ix.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+            threads = 1 if (expected or 0) > LARGE_BATCH else 2
+            writer = self._ix.writer(heap_size=threads * WRITER_HEAP_PER_THREAD, num_threads=threads)
         except ValueError as exc:
             if "Lock" in str(exc):
                 raise IndexLockedError(

@@ -415,6 +415,7 @@ class WhooshEngine(Engine):
         records: Records,
         progress: Progress = None,
         before_commit: Callable[[], None] | None = None,
+        expected: int | None = None,
     ) -> int:
         try:
             writer = self._ix.writer()

@@ -318,7 +318,7 @@ class Index:
             # stops when the block ends (also when the engine cannot take the lock)
             with analyse(entries, self.analyzer, opts.workers, count) as stream:
                 report.entries_added = self.engine.apply(
-                    retire, stream, opts.progress, lambda: self._save_side_files(notes)
+                    retire, stream, opts.progress, lambda: self._save_side_files(notes), expected=count
                 )
             stage("committing", 0)
             self._commit()
