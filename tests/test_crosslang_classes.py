@@ -278,8 +278,9 @@ def test_a_suffix_variant_does_not_take_another_translation_s_place(tmp_path, en
 
 
 def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, engine, monkeypatch):
-    """Issue (scale): a large index measures co-occurrence with engine counts instead of sets of
-    record ids. Both choose "bank" -> 土手 beside "river" (川 keeps company with 土手, not 銀行)."""
+    """Issue (scale): candidates held by many records measure co-occurrence with engine counts
+    instead of sets of record ids. Both choose "bank" -> 土手 beside "river" (川 keeps company
+    with 土手, not 銀行)."""
     import searchkit.crosslang.translate as translate_module
 
     rows = [{"id": f"r{i}", "lang": "ja", "text": f"川の土手を散歩した。土手の草{i}。"} for i in range(6)]
@@ -298,6 +299,6 @@ def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, eng
             return [[t["to"] for t in u["translations"]] for u in result.explain["translations"]], result.hits[0].id
 
     by_sets = chosen()
-    monkeypatch.setattr(translate_module, "SET_LIMIT", 0)
+    monkeypatch.setattr(translate_module, "SET_BUDGET", 0)
     assert chosen() == by_sets
     assert "土手" in by_sets[0][1] and "銀行" not in by_sets[0][1] and by_sets[1].startswith("r")

@@ -134,7 +134,6 @@ class CrossLanguage:
                 glossary=terms,
                 learned=self.linked_pairs.table(),
                 languages=self.languages(),
-                size=self.engine.count(),
             )
         return self._translators[key]
 

@@ -132,7 +132,10 @@ class TranslatorConfig:
     pair_slop_en: int = 1  # words allowed between the two in English text
 
 
-SET_LIMIT = 100_000  # up to this many records co-occurrence uses id sets; beyond, engine counts
+# co-occurrence from id sets while the candidates' records number up to this (summed document
+# frequencies), else from engine counts: sets cost what they hold, counts a query per pair of
+# candidates (bench.scale and bench.crosslang: see _cohere)
+SET_BUDGET = 20_000
 
 
 @dataclass
@@ -152,7 +155,6 @@ class Translator:
     # the languages the index holds: a word is not translated into a language it has no entry
     # in (a monolingual collection pays nothing for the dictionaries); None: assume both
     languages: frozenset | None = None
-    size: int = 0  # records in the index: chooses how co-occurrence is measured (SET_LIMIT)
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
@@ -289,8 +291,7 @@ class Translator:
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
             return [replace(u, translations=tuple(_best_targets(list(u.translations), k))) for u in units]
-        large = self.size > SET_LIMIT and self.count_matching is not None
-        share = self._shares_by_counts(full) if large else self._shares_by_sets(full)
+        share = self._shares_by_counts(full) if self._counting_pays(full) else self._shares_by_sets(full)
         out = []
         for u in units:
             others = [o for o in full if o is not u and o.text != u.text]
@@ -309,6 +310,23 @@ class Translator:
                 chosen = [replace(t, weight=t.weight * scale) for t in chosen]
             out.append(replace(u, translations=tuple(chosen)))
         return out
+
+    def _counting_pays(self, full: list[Unit]) -> bool:
+        """Whether to count co-occurrence in the engine rather than with id sets: when the
+        candidates' records would number more than SET_BUDGET. Sets cost what they hold (a term
+        in a third of a million records is 300,000 ids); counts cost a query per pair of
+        candidates, which for a ten-word title in a small index is hundreds of queries over short
+        lists. Measured: 言語モデル on 100,000 entries 55 ms with sets, 16 ms with counts;
+        bench.crosslang (998 abstracts, titles as queries) twice as slow with counts."""
+        if self.count_matching is None:
+            return False
+        terms = {term for u in full for t in u.translations for term in t.terms}
+        held = 0
+        for term in terms:
+            held += self.doc_frequency(term)
+            if held > SET_BUDGET:
+                return True
+        return False
 
     def _shares_by_sets(self, full: list[Unit]) -> Callable[[Translation, Unit], float]:
         """share(t, o): the part of candidate t's records that hold a candidate of unit o, from
