@@ -14,6 +14,7 @@ words``, raw keyword fields with columns (``fast``) for filters and facet counts
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -187,6 +188,10 @@ class TantivyEngine(Engine):
                 before_commit()
         except BaseException:
             writer.rollback()
+            # its indexing threads end here, not whenever the object is collected (a caller that
+            # goes on, like a retry after Ctrl-C, must not find them still touching the folder)
+            with contextlib.suppress(ValueError, OSError):
+                writer.wait_merging_threads()
             raise
         writer.commit()
         writer.wait_merging_threads()
