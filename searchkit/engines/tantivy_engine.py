@@ -39,7 +39,7 @@ TEXT_FIELDS = frozenset(TEXTS + ("words",))
 # two cores) for batches up to LARGE_BATCH records, one beyond. Measured (bench.scale): one
 # thread costs a small build time (10k entries 2.6 -> 3.7 s: tantivy's thread competes with
 # the analysis for the cores), while a million entries take as long either way (264-293 vs
-# 267-275 s) with the same segments and query latency, and peak at 1.93-1.98 GB instead of 2.10.
+# 267-275 s) with the same segments and query latency, and peak at 1.76-1.98 GB instead of 2.10.
 WRITER_HEAP_PER_THREAD = 128_000_000
 LARGE_BATCH = 200_000
 MAX_FACET_VALUES = 65_000
@@ -260,17 +260,16 @@ class TantivyEngine(Engine):
         disjunction inside a disjunction is its clauses. The same matches and scores as the
         nested form, at half the cost on a million entries (one union instead of a union of
         unions per word)."""
-        if isinstance(q, TermQ):
-            fields = [(q.field, 1.0)] if q.field else self.fields_with(q.term)
-            return [self._boost(self._term(f, q.term), w * q.boost * boost) for f, w in fields]
-        if isinstance(q, PhraseQ):
-            fields = [(q.field, 1.0)] if q.field else self.fields_with(*q.terms)
-            return [self._boost(self._phrase(f, q.terms, q.slop), w * q.boost * boost) for f, w in fields]
+        if isinstance(q, (TermQ, PhraseQ)):
+            terms, slop = ((q.term,), 0) if isinstance(q, TermQ) else (q.terms, q.slop)
+            fields = [(q.field, 1.0)] if q.field else self.fields_with(*terms)
+            return [self._boost(self._phrase(f, terms, slop), w * q.boost * boost) for f, w in fields]
         if _disjunction(q):
             return [alt for c in q.should for alt in self._alternatives(c, boost)]
         return [self._boost(self._to_tantivy(q), boost)]
 
     def _phrase(self, field: str, terms: tuple[str, ...], slop: int):
+        """A phrase on one field (one term: that term's query)."""
         if len(terms) == 1:
             return self._term(field, terms[0])
         return Query.phrase_query(self._schema, field, [_safe(t) for t in terms], slop)

@@ -16,12 +16,15 @@ pool kills every worker, whatever it is doing.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
 import queue
+import select
 import signal
 import struct
+import subprocess
 import sys
 import threading
 from collections import deque
@@ -73,8 +76,8 @@ class AnalysisStream:
 
     def __iter__(self) -> Iterator[tuple[dict, Analysed]]:
         yield from self._items
-        # every record is out: the workers (each ~200 MB with its dictionaries) go now, not
-        # after the engine's commit and segment merges, where a million entries peak
+        # every record is out: the workers (~130 MB each with the dictionary they map) go now,
+        # not after the engine's commit and segment merges, where a million entries peak
         self.close()
 
     def close(self) -> None:
@@ -125,8 +128,6 @@ class WorkerPool:
     forever once both pipes were full."""
 
     def __init__(self, size: int, config: AnalyzerConfig) -> None:
-        import subprocess
-
         self.size = size
         self._procs: list = []
         self._queue: queue.Queue = queue.Queue()
@@ -166,8 +167,6 @@ class WorkerPool:
     def receive(self, worker: int):
         """The next result of ``worker``; its exception, raised here; WorkerDiedError if any
         worker died (a worker killed in the middle of a result leaves a message cut short)."""
-        import select
-
         out = self._procs[worker].stdout
         while True:
             ready, _, _ = select.select([out], [], [], POLL_SECONDS)
@@ -188,18 +187,14 @@ class WorkerPool:
             if proc.poll() is None:
                 proc.kill()
         for proc in self._procs:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # one that will not die is the kernel's now
                 proc.wait(5)
-            except Exception:  # noqa: BLE001 - a worker that will not die is the kernel's now
-                pass
         if self._feeder.is_alive():
             self._feeder.join(5)
         for proc in self._procs:
             for pipe in (proc.stdin, proc.stdout):
-                try:
+                with contextlib.suppress(OSError):
                     pipe.close()
-                except OSError:
-                    pass
         self._procs = []
 
 
@@ -218,11 +213,12 @@ _HEADER = struct.Struct("<Q")  # a message: its length, then the pickle
 
 
 def write_message(raw, obj) -> None:
-    """One pickled message on a raw (unbuffered) pipe."""
+    """One pickled message on a raw (unbuffered) pipe: its length, then the pickle."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        view = view[raw.write(view) :]
+    for part in (_HEADER.pack(len(data)), data):
+        view = memoryview(part)
+        while view:
+            view = view[raw.write(view) :]
 
 
 def read_message(raw):
@@ -231,14 +227,15 @@ def read_message(raw):
     return pickle.loads(_read_exactly(raw, size))
 
 
-def _read_exactly(raw, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = raw.read(min(n - len(buf), 1 << 20))
-        if not chunk:
+def _read_exactly(raw, n: int) -> bytearray:
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        k = raw.readinto(view[got:])
+        if not k:
             raise EOFError("the pipe ended")
-        buf += chunk
-    return bytes(buf)
+        got += k
+    return buf
 
 
 @contextmanager
