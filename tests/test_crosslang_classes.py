@@ -302,3 +302,51 @@ def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, eng
     monkeypatch.setattr(translate_module, "SET_BUDGET", 0)
     assert chosen() == by_sets
     assert "土手" in by_sets[0][1] and "銀行" not in by_sets[0][1] and by_sets[1].startswith("r")
+
+
+def test_the_learned_lexicon_weighs_in_next_to_the_dictionaries(tmp_path, engine):
+    """A word the dictionaries translate keeps their translations, and the collection's linked
+    passages have their say too: the dictionary sense they confirm gains weight (評価 as
+    "rating" among valuation, appraisal, ...), and a coined translation joins the dictionary's
+    (閃光 -> flash, and the collection's own "flashwise")."""
+    _linked_corpus(tmp_path / "src")
+    topics = ["訓練", "検出", "分析", "比較", "設計", "実装", "調査", "検証", "改良", "運用"]
+    en_topics = ["training", "detection", "analysis", "comparison", "design", "implementation"]
+    en_topics += ["survey", "verification", "refinement", "operation"]
+    rows = []
+    for i, (ja, en) in enumerate(zip(topics, en_topics)):
+        rated = i < 5
+        rows.append(
+            {"id": f"r{i}-ja", "doc": f"r{i}", "lang": "ja", "text": f"{ja}{'の評価' if rated else ''}を数える。"}
+        )
+        rows.append(
+            {
+                "id": f"r{i}-en",
+                "doc": f"r{i}",
+                "lang": "en",
+                "translation_of": f"r{i}-ja",
+                "text": f"Counting {en}{' ratings' if rated else ''}.",
+            }
+        )
+    rows.append({"id": "x1", "doc": "x1", "lang": "en", "text": "An appraisal of the house and its valuation."})
+    rows.append({"id": "x2", "doc": "x2", "lang": "en", "text": "A flash of light over the assessment."})
+    (tmp_path / "src" / "rated.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+
+    def translations(ix, word):
+        result = ix.search(word, lang="en", explain=True, limit=20)
+        return result, [t for u in result.explain["translations"] if u["unit"] == word for t in u["translations"]]
+
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    build_index([tmp_path / "src"], tmp_path / "plain", engine=engine, mine_pairs=False)
+    with open_index(tmp_path / "ix") as ix, open_index(tmp_path / "plain") as plain:
+        result, found = translations(ix, "評価")
+        rating = [t for t in found if t["to"] == "rating"]
+        assert rating and rating[0]["source"] == "jmdict" and "linked passages" in rating[0]["via"]
+        assert {"r0-en", "r4-en"} <= set(_ids(result))
+        assert "rating" not in {t["to"] for t in translations(plain, "評価")[1]}  # the dictionary alone
+        result, found = translations(ix, "閃光")
+        assert {t["source"] for t in found} == {"jmdict", "learned"}  # flash, and flashwise (as a stem)
+        assert {"p0-en", "x2"} <= set(_ids(result))
+        assert {t["source"] for t in translations(plain, "閃光")[1]} == {"jmdict"}

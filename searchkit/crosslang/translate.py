@@ -130,6 +130,8 @@ class TranslatorConfig:
     pairs: int = 2  # translations per unit tried side by side with the next unit's (0: off)
     pair_weight: float = 0.5  # weight of such a pair phrase, times the lower of the two
     pair_slop_en: int = 1  # words allowed between the two in English text
+    # the learned lexicon next to the dictionaries (see Translator._confirmed)
+    learned_boost: float = 0.5
 
 
 # co-occurrence from id sets while the candidates' records number up to this (summed document
@@ -429,8 +431,8 @@ class Translator:
                 text, cands + [(e.text, e.source, e.rank, e.common) for e in related if e.source in src], partial
             )
         if not out and "learned" in src and self.learned:
-            # only where the dictionaries leave a gap: added to every word, the learned pairs
-            # (often the collection's commonest words) cost precision
+            # where the dictionaries leave a gap, the learned pairs stand in for them (all of a
+            # word's few; with the dictionaries' they join as one, see _confirmed)
             out = self._learned(text, partial)
         if not out and "derived" in src:
             out = self._score(text, self._derived(text, lang, toks), partial)
@@ -440,17 +442,42 @@ class Translator:
             # for words no dictionary knows, and, with a stricter spelling match, for known words
             # none of whose translations occur in the index (plus -> プラス, not プロセス)
             out = self._translit(text, toks, partial, known=bool(entries))
+        if out and out[0].origin != "learned" and "learned" in src and self.learned:
+            out = self._confirmed(text, out, partial)
         return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
+
+    def _confirmed(self, text: str, out: list[Translation], partial: bool) -> list[Translation]:
+        """The resources' candidates for a word, weighed with what the collection's linked
+        passages say: a candidate they pair with the word gains ``learned_boost`` times the
+        pair's strength (the collection's own sense of a word among the dictionary's), and the
+        word's strongest learned translation joins them (the collection's own terminology)."""
+        table = dict(self._learned_pairs(text))
+        if not table:
+            return out
+        boost = self.config.learned_boost
+        out = [
+            replace(t, weight=t.weight * (1.0 + boost * table[t.terms[0]]), via=_joined(t.via, "linked passages"))
+            if len(t.terms) == 1 and t.terms[0] in table
+            else t
+            for t in out
+        ]
+        have = {t.terms for t in out}
+        strongest = self._learned(text, partial)[:1]
+        out += [t for t in strongest if t.terms not in have and table[t.terms[0]] >= 1.0]
+        return sorted(out, key=lambda t: -t.weight)
+
+    def _learned_pairs(self, text: str) -> list[tuple[str, float]]:
+        """The learned table's entries for a one-term word (its term in the other language and
+        the pair's strength, strongest first)."""
+        terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
+        return self.learned.get(terms[0], []) if len(terms) == 1 else []
 
     def _learned(self, text: str, partial: bool) -> list[Translation]:
         """What the collection's linked passages say the word translates to."""
-        terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
-        if len(terms) != 1 or terms[0] not in self.learned:
-            return []
         w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
         return [
             Translation(text, other, (other,), "learned", w * strength, "linked passages")
-            for other, strength in self.learned[terms[0]]
+            for other, strength in self._learned_pairs(text)
             if self._frequency((other,))
         ]
 
@@ -613,6 +640,10 @@ def _best_targets(ranked: list[Translation], k: int) -> list[Translation]:
 
 
 _HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
+
+
+def _joined(via: str, more: str) -> str:
+    return f"{via}; {more}" if via else more
 
 
 def _is_stop(tok: Token) -> bool:
