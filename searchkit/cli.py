@@ -458,7 +458,9 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
             pass
         for cp in (h.counterparts or ())[:1]:
             label = counterpart_label(h.lang)
-            typer.echo(typer.style(f"    {label}: {cp['id']}  {counterpart_title(h, cp)[:70]}", fg=typer.colors.CYAN))
+            # an untitled counterpart (a JSONL record) by its text's beginning, as the web page shows it
+            name = counterpart_title(h, cp) if cp.get("title") else " ".join(cp.get("text", "").split())
+            typer.echo(typer.style(f"    {label}: {cp['id']}  {name[:70]}", fg=typer.colors.CYAN))
         if h.score_parts is not None and h.explain is not None:
             sp = h.score_parts
             typer.echo(

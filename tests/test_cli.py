@@ -282,3 +282,20 @@ def test_terminal_hyperlinks_only_when_colours_are_on(workdir):
     assert "\x1b" not in never
     with_term = runner.invoke(app, ["--color", "always", "search", "alignment", "-n", "1"], env={"TERM": "dumb"})
     assert "\x1b]8" not in with_term.stdout
+
+
+def test_an_untitled_counterpart_is_named_by_its_text(run, tmp_path):
+    """A counterpart without a title (JSONL records often have none) was shown as its id twice
+    ("訳 / translation: p0-ja  p0-ja"); its text's beginning says what it is."""
+    rows = [
+        {"id": "p0-ja", "doc": "p0", "lang": "ja", "text": "閃光法による訓練の研究。"},
+        {"id": "p0-en", "doc": "p0", "lang": "en", "translation_of": "p0-ja", "text": "A study of training."},
+    ]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "p.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    assert run("index", str(tmp_path / "src"), "--index", str(tmp_path / "ix"), "-q").exit_code == 0
+    out = run("search", "training", "--index", str(tmp_path / "ix"), "--lang", "en").stdout
+    line = next(x for x in out.splitlines() if "translation:" in x)
+    assert "p0-ja" in line and "閃光法による訓練の研究。" in line and line.count("p0-ja") == 1

@@ -347,6 +347,24 @@ def test_the_learned_lexicon_weighs_in_next_to_the_dictionaries(tmp_path, engine
         assert {"r0-en", "r4-en"} <= set(_ids(result))
         assert "rating" not in {t["to"] for t in translations(plain, "評価")[1]}  # the dictionary alone
         result, found = translations(ix, "閃光")
-        assert {t["source"] for t in found} == {"jmdict", "learned"}  # flash, and flashwise (as a stem)
+        assert {t["source"] for t in found} == {"jmdict", "learned"}
+        assert "flashwise" in {t["to"] for t in found}  # as the collection writes it, not its stem
         assert {"p0-en", "x2"} <= set(_ids(result))
         assert {t["source"] for t in translations(plain, "閃光")[1]} == {"jmdict"}
+
+
+def test_an_index_from_before_the_written_forms_still_learns(tmp_path, engine):
+    """Linked pairs and learned tables stored before the English words' written forms were kept
+    (entries of two items) still translate, by stem."""
+    _linked_corpus(tmp_path / "src")
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    for name in ("linked-pairs.json", "learned-table.json"):
+        for path in (tmp_path / "ix").rglob(name):
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            old = {k: [item[:2] for item in items] for k, items in kept.items()}
+            path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search("閃光法", lang="en", explain=True)
+        assert "p0-en" in _ids(result)
+        ix.update([tmp_path / "src"])  # nothing changed: the old tables stay usable
+        assert "learned" in _sources(ix.search("flashwise", explain=True), "flashwise")

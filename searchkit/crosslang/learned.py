@@ -5,7 +5,7 @@ far more often than chance are translations of each other in this collection's o
 (形態素解析 ↔ morpholog, 係り受け ↔ depend), including words no dictionary has.
 
 Kept per source file like the mined pairs (``linked-pairs.json``: the content terms of each
-linked pair), switched off with them (``--no-mine``). The table is Dunning's log-likelihood
+linked pair, and how the English ones are written), switched off with them (``--no-mine``). The table is Dunning's log-likelihood
 ratio (G²) over the linked pairs, the usual association test for sparse counts (Moore 2004):
 a term pair counts when it co-occurs in at least ``MIN_PAIRS`` linked pairs, G² reaches
 ``MIN_G2`` (p < 0.001 for one degree of freedom) and it is among the term's ``PER_TERM``
@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
+from typing import NamedTuple
 
 from .mining import PerFile
 
@@ -33,6 +34,14 @@ MIN_PAIRS = 2
 MIN_G2 = 10.83
 PER_TERM = 3
 MAX_LINK_CANDIDATES = 200  # a document with more entries per language is not linked by content
+
+
+class Learned(NamedTuple):
+    """One translation the linked pairs give a term."""
+
+    term: str  # the index term in the other language
+    strength: float  # its G² over the term's strongest pair's, 0..1
+    written: str  # as the collection writes it (an English stem's commonest word: flashwis -> flashwise)
 
 
 def _g2(k11: int, k1: int, k2: int, n: int) -> float:
@@ -53,20 +62,29 @@ class LinkedPairs(PerFile):
 
     DERIVED = TABLE_FILE
 
-    def table(self) -> dict[str, list[tuple[str, float]]]:
-        """term -> [(term in the other language, strength 0..1)], both directions."""
+    def table(self) -> dict[str, list[Learned]]:
+        """term -> its translations in the other language, strongest first, both directions."""
         return self.derived()
 
     def _derive(self):
         return learn(self.by_file)
 
     def _decode(self, loaded):
-        return {term: [(other, float(w)) for other, w in found] for term, found in loaded.items()}
+        # an index from before the written forms were kept has [term, strength] entries
+        return {
+            term: [Learned(str(e[0]), float(e[1]), str(e[2] if len(e) > 2 else e[0])) for e in found]
+            for term, found in loaded.items()
+        }
 
 
-def learn(by_file: dict[str, list]) -> dict[str, list[tuple[str, float]]]:
+def learn(by_file: dict[str, list]) -> dict[str, list[Learned]]:
     """The association table (module docstring) of the linked pairs of every file."""
-    pairs = [(frozenset(ja), frozenset(en)) for items in by_file.values() for ja, en in items]
+    items = [item for found in by_file.values() for item in found]
+    pairs = [(frozenset(item[0]), frozenset(item[1])) for item in items]
+    written: dict[str, Counter] = {}
+    for item in items:
+        for term, word in zip(item[1], item[2] if len(item) > 2 else ()):
+            written.setdefault(term, Counter())[word] += 1
     if len(pairs) > MAX_PAIRS:
         pairs.sort(key=lambda p: zlib.crc32(" ".join(sorted(p[0]) + sorted(p[1])).encode("utf-8")))
         pairs = pairs[:MAX_PAIRS]
@@ -90,13 +108,20 @@ def learn(by_file: dict[str, list]) -> dict[str, list[tuple[str, float]]]:
     for term, found in scored.items():
         found.sort(reverse=True)
         top = found[0][0]
-        out[term] = [(other, g / top) for g, other in found[:PER_TERM]]
+        out[term] = [Learned(other, g / top, _commonest(written.get(other)) or other) for g, other in found[:PER_TERM]]
     return out
 
 
-def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]:
-    """(Japanese terms, English terms) of each Japanese entry and the English entry it is linked
-    to: named by ``translation_of`` (either side, anywhere in the file), else the best content
+def _commonest(forms: Counter | None) -> str:
+    """The form written most often (equal counts: the first in sort order, lower case first)."""
+    if not forms:
+        return ""
+    return min(forms.items(), key=lambda fc: (-fc[1], fc[0].swapcase()))[0]
+
+
+def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str], list[str]]]:
+    """(Japanese terms, English terms, how each English term is written) of each Japanese entry
+    and the English entry it is linked to: named by ``translation_of`` (either side, anywhere in the file), else the best content
     match within its document (documents of up to MAX_LINK_CANDIDATES English entries)."""
     by_id = {e.id: e for e in entries}
     named = {}
@@ -123,14 +148,18 @@ def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str]]]
             )
             partner = by_id[ranked[0][0]["id"]] if ranked else None
         if partner is not None:
-            ja = _content(analyzer, f"{e.title}\n{e.text}", ascii_terms=False)
-            en = _content(analyzer, f"{partner.title}\n{partner.text}", ascii_terms=True)
+            ja = sorted(_content(analyzer, f"{e.title}\n{e.text}", ascii_terms=False))
+            en_written = _content(analyzer, f"{partner.title}\n{partner.text}", ascii_terms=True)
+            en = sorted(en_written)
             if ja and en:
-                out.append((ja, en))
+                out.append((ja, en, [en_written[t] for t in en]))
     return out
 
 
-def _content(analyzer, text: str, ascii_terms: bool) -> list[str]:
-    return sorted(
-        {t.text for t in analyzer.analyze(text) if not t.stop and len(t.text) > 1 and t.text.isascii() == ascii_terms}
-    )
+def _content(analyzer, text: str, ascii_terms: bool) -> dict[str, str]:
+    """The content terms of ``text`` (of one script), each with its commonest written form."""
+    forms: dict[str, Counter] = {}
+    for t in analyzer.analyze(text):
+        if not t.stop and len(t.text) > 1 and t.text.isascii() == ascii_terms:
+            forms.setdefault(t.text, Counter())[text[t.start : t.end]] += 1
+    return {term: _commonest(found) for term, found in forms.items()}

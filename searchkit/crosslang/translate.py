@@ -19,6 +19,7 @@ from ..analysis.analyzer import Analyzer
 from ..analysis.tokenizer import Token
 from ..query.tree import BoolQ, Query, TermQ
 from .derive import JA_SUFFIXES, english_derivation
+from .learned import Learned
 from .lexicon import Lexicon
 from .mining import normalize_key
 from .translit import KATAKANA, MIN_SPELLING, SoundIndex
@@ -153,7 +154,7 @@ class Translator:
     count_matching: Callable[[Query], int] | None = None  # records matching a query: co-occurrence in a large index
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
-    learned: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # term -> [(term, strength)]
+    learned: dict[str, list[Learned]] = field(default_factory=dict)  # term -> its translations, strongest first
     # the languages the index holds: a word is not translated into a language it has no entry
     # in (a monolingual collection pays nothing for the dictionaries); None: assume both
     languages: frozenset | None = None
@@ -451,7 +452,7 @@ class Translator:
         passages say: a candidate they pair with the word gains ``learned_boost`` times the
         pair's strength (the collection's own sense of a word among the dictionary's), and the
         word's strongest learned translation joins them (the collection's own terminology)."""
-        table = dict(self._learned_pairs(text))
+        table = {e.term: e.strength for e in self._learned_pairs(text)}
         if not table:
             return out
         boost = self.config.learned_boost
@@ -466,9 +467,8 @@ class Translator:
         out += [t for t in strongest if t.terms not in have and table[t.terms[0]] >= 1.0]
         return sorted(out, key=lambda t: -t.weight)
 
-    def _learned_pairs(self, text: str) -> list[tuple[str, float]]:
-        """The learned table's entries for a one-term word (its term in the other language and
-        the pair's strength, strongest first)."""
+    def _learned_pairs(self, text: str) -> list[Learned]:
+        """The learned table's entries for a one-term word, strongest first."""
         terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
         return self.learned.get(terms[0], []) if len(terms) == 1 else []
 
@@ -476,9 +476,9 @@ class Translator:
         """What the collection's linked passages say the word translates to."""
         w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
         return [
-            Translation(text, other, (other,), "learned", w * strength, "linked passages")
-            for other, strength in self._learned_pairs(text)
-            if self._frequency((other,))
+            Translation(text, e.written, (e.term,), "learned", w * e.strength, "linked passages")
+            for e in self._learned_pairs(text)
+            if self._frequency((e.term,))
         ]
 
     def _derived(self, text: str, lang: str, toks: list[Token]) -> list[tuple]:
