@@ -157,3 +157,29 @@ def test_a_filter_that_allows_nothing_finds_nothing(store):
         assert eng.search(TermQ(term), nothing, limit=10).total == 0
         assert eng.scan(nothing) == []
         assert eng.facets(TermQ(term), nothing, ("lang",)) == {"lang": {}}
+
+
+def test_which_of_some_records_match_a_query(tmp_path, engine):
+    """matching_among counts the given records that match (across commits, without the
+    retired ones, ignoring ids it does not hold)."""
+    analyzer = Analyzer()
+    eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
+    try:
+        eng.apply([], [(r, analyse_record(analyzer, r)) for r in RECORDS])
+        later = [
+            _record("s1", "alignment faking again", path="c.jsonl", source_hash="k"),
+            _record("s2", "nothing of the kind", path="c.jsonl", position=1, source_hash="k"),
+        ]
+        eng.apply([], [(r, analyse_record(analyzer, r)) for r in later])
+        eng.apply(["h b.jsonl"], [])
+        [term] = _terms(analyzer, "alignment")
+        everyone = ["r1", "r2", "r3", "r0", "j1", "s1", "s2", "missing"]
+        assert eng.matching_among(TermQ(term), everyone) == 5  # r1, r2, r3, r0, s1
+        assert eng.matching_among(TermQ(term), ["s2", "j1", "missing"]) == 0
+        phrase = PhraseQ(tuple(_terms(analyzer, "alignment faking")))
+        assert eng.matching_among(phrase, ["s1", "r1", "r2"]) == 2
+        assert eng.matching_among(phrase, []) == 0
+        [kanji] = _terms(analyzer, "改ざん")[:1]
+        assert eng.matching_among(TermQ(kanji), ["j1"]) == 0  # retired with b.jsonl
+    finally:
+        eng.close()

@@ -246,6 +246,14 @@ class Engine(ABC):
         large index: the work is the engine's posting-list walk, never a set of ids in Python)."""
         return self.search(query, [], limit=1).total
 
+    def matching_among(self, query: Query, ids: Iterable[str]) -> int:
+        """How many of the records ``ids`` match ``query`` (scoring none): the hybrid search's
+        total counts the nearest vectors the lexical query also matches below its top hits."""
+        ids = tuple(ids)
+        if not ids:
+            return 0
+        return self.count_matching(BoolQ(must=(query, BoolQ(should=tuple(KeywordQ("id", i) for i in ids)))))
+
     @abstractmethod
     def vocabulary(self) -> Iterable[str]:
         """Every index term of the text and title fields."""

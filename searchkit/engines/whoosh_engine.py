@@ -609,6 +609,29 @@ class WhooshEngine(Engine):
         s = self._search()
         return sum(1 for _ in s.docs_for_query(self._to_whoosh(query)))
 
+    @_guarded
+    def matching_among(self, query: Query, ids: Iterable[str]) -> int:
+        """The query's matcher skips to each of the records (a union of their ids as a query
+        made Whoosh walk a hundred posting lists for every step: 5–30 ms at 10k entries)."""
+        s = self._search()
+        wanted = sorted(n for n in (s.document_number(id=i) for i in set(ids)) if n is not None)
+        if not wanted:
+            return 0
+        wq = self._to_whoosh(query)
+        found = 0
+        for leaf, offset in s.leaf_searchers():
+            end = offset + leaf.doc_count_all()
+            m = wq.matcher(leaf, leaf.boolean_context())
+            for n in wanted:
+                if not offset <= n < end:
+                    continue
+                if not m.is_active():
+                    break
+                if m.id() < n - offset:
+                    m.skip_to(n - offset)
+                found += m.is_active() and m.id() == n - offset
+        return found
+
     def vocabulary(self):
         for t in self._search().lexicon("body"):
             yield t.decode("utf-8") if isinstance(t, bytes) else t

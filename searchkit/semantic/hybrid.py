@@ -220,7 +220,7 @@ def fuse(
     if only:
         total = len(near)
     else:
-        total = ranked.page.total + len(extra) - _lexical_matches(index.engine, ranked, filters, extra)
+        total = ranked.page.total + len(extra) - _lexical_matches(index.engine, ranked, extra)
     counts = None
     if facets:
         counts = {f: {} for f in FACETS} if only else {f: dict(v) for f, v in (ranked.facets or {}).items()}
@@ -234,12 +234,12 @@ def fuse(
     return SearchResult(ranked.query, total, hits, explained, facets=counts)
 
 
-def _lexical_matches(engine, ranked: Ranked, filters: list[Query], ids: list[str]) -> int:
-    """How many of ``ids`` the lexical query matches below its top hits (counted once)."""
+def _lexical_matches(engine, ranked: Ranked, ids: list[str]) -> int:
+    """How many of ``ids`` the lexical query matches below its top hits (counted once; the
+    filters need no second look: the vectors' candidates passed them already)."""
     if not ids or ranked.compiled is None or ranked.page.total <= len(ranked.page.hits):
         return 0  # every lexical match is among the top hits
-    any_id = BoolQ(should=tuple(KeywordQ("id", rid) for rid in ids))
-    return engine.search(BoolQ(must=(ranked.compiled.tree, any_id)), filters, limit=0).total
+    return engine.matching_among(ranked.compiled.tree, ids)
 
 
 def _best_sentences(embedder, qvec, records: list[dict]) -> dict[str, str]:
