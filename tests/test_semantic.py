@@ -176,6 +176,8 @@ def test_the_web_page_has_a_visible_switch(tmp_path, corpus):
         page = client.get("/", params={"q": "a kitten dozing beside the window", "semantic": "only"}).text
         assert 'name="semantic"' in page and '<option value="only" selected>' in page
         assert "by meaning" in page and "cat-en" in page
+        worded = client.get("/", params={"q": "interest rates", "semantic": "only", "lang": "en"}).text
+        assert "market-en" in worded and "by meaning" not in worded  # it holds the words
         api = client.get("/api/search", params={"q": "cat", "semantic": "off"}).json()
         assert all("score_parts" not in h for h in api["hits"])
         bad = client.get("/api/search", params={"q": "cat", "semantic": "sometimes"})
@@ -233,3 +235,16 @@ def test_explain_in_the_terminal_shows_both_parts_of_a_hybrid_score(tmp_path, co
         )
         assert res.exit_code == 0, res.output
         assert "cosine 0." in res.output and "BM25" in res.output
+
+
+def test_a_hit_found_by_meaning_that_holds_the_words_is_highlighted(tmp_path, corpus, engine):
+    """A vector's hit shows its closest sentence only when it has none of the query's words; one
+    that has them (--semantic-only, or below the lexical top) is highlighted like any other."""
+    build_index([corpus], tmp_path / "ix", engine=engine, semantic=True)
+    with open_index(tmp_path / "ix") as ix:
+        hits = {h.id: h for h in ix.search("interest rates", semantic="only", translate=False).hits}
+        market = hits["market-en"]
+        assert " ".join(market.snippet[s:e] for s, e in market.snippet_spans) == "interest rates"
+        assert market.to_dict()["matched_terms"]  # what it matched, as for a lexical hit
+        assert hits["market-ja"].snippet_spans == ()  # no word of the query: its closest sentence
+        assert hits["market-ja"].snippet.startswith("中央銀行")

@@ -194,8 +194,13 @@ def fuse(
     lex_top = max(list(lex_scores.values()) + [1e-9])
     order = sorted(fused, key=lambda rid: (-fused[rid], rid))
     page = order[offset : offset + limit]
-    records = {rid: index.engine.get(rid) for rid in page if rid not in lex_hits}
-    sentences = _best_sentences(embedder, qvec, [r for r in records.values() if r][:BEST_SENTENCES])
+    # hits found by meaning: highlighted where they hold the query's words (below the lexical
+    # top, or with --semantic-only), else shown by their sentence closest to the query
+    want = ranked.compiled.highlight if ranked.compiled is not None else None
+    found = {rid: index.engine.get(rid) for rid in page if rid not in lex_hits}
+    extra_hits = {rid: record_to_hit(index, rec, fused[rid], want) for rid, rec in found.items() if rec}
+    unmarked = [found[rid] for rid, hit in extra_hits.items() if not hit.snippet_spans]
+    sentences = _best_sentences(embedder, qvec, unmarked[:BEST_SENTENCES])
     hits: list[Hit] = []
     for rid in page:
         parts = {
@@ -205,8 +210,8 @@ def fuse(
         }
         if rid in lex_hits:
             hit = present(index, ranked, lex_hits[rid].record, fused[rid], explain)
-        elif records.get(rid):
-            hit = record_to_hit(index, records[rid], fused[rid], None)
+        elif rid in extra_hits:
+            hit = extra_hits[rid]
             if rid in sentences:
                 hit = replace(hit, snippet=sentences[rid], snippet_spans=())
         else:
