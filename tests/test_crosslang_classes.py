@@ -150,6 +150,14 @@ def test_merge_is_off_without_translation(seed_index):
     assert "merge" not in a.explain
 
 
+def _linked_pair(doc: str, ja: str, en: str) -> list[dict]:
+    """A Japanese passage and its English original, linked (one document, ``translation_of``)."""
+    return [
+        {"id": f"{doc}-ja", "doc": doc, "lang": "ja", "text": ja},
+        {"id": f"{doc}-en", "doc": doc, "lang": "en", "translation_of": f"{doc}-ja", "text": en},
+    ]
+
+
 def _linked_corpus(folder, pairs: int = 5):
     """Linked ja/en passages, ``pairs`` of them sharing a coined word pair no dictionary knows
     and as many without it, and one unlinked Japanese passage that uses the coined word."""
@@ -169,22 +177,10 @@ def _linked_corpus(folder, pairs: int = 5):
     ]
     for i in range(2 * pairs):
         coined = i < pairs
-        rows.append(
-            {
-                "id": f"p{i}-ja",
-                "doc": f"p{i}",
-                "lang": "ja",
-                "text": f"{'閃光法による' if coined else ''}{topics[i]}の研究。",
-            }
-        )
-        rows.append(
-            {
-                "id": f"p{i}-en",
-                "doc": f"p{i}",
-                "lang": "en",
-                "translation_of": f"p{i}-ja",
-                "text": f"A study of {en_topics[i]}{' with flashwise' if coined else ''}.",
-            }
+        rows += _linked_pair(
+            f"p{i}",
+            f"{'閃光法による' if coined else ''}{topics[i]}の研究。",
+            f"A study of {en_topics[i]}{' with flashwise' if coined else ''}.",
         )
     rows.append({"id": "lone-ja", "doc": "lone", "lang": "ja", "text": "閃光法を使った新しい実験。"})
     rows.append({"id": "other-en", "doc": "other", "lang": "en", "text": "An unrelated note about gardens."})
@@ -316,17 +312,8 @@ def test_the_learned_lexicon_weighs_in_next_to_the_dictionaries(tmp_path, engine
     rows = []
     for i, (ja, en) in enumerate(zip(topics, en_topics)):
         rated = i < 5
-        rows.append(
-            {"id": f"r{i}-ja", "doc": f"r{i}", "lang": "ja", "text": f"{ja}{'の評価' if rated else ''}を数える。"}
-        )
-        rows.append(
-            {
-                "id": f"r{i}-en",
-                "doc": f"r{i}",
-                "lang": "en",
-                "translation_of": f"r{i}-ja",
-                "text": f"Counting {en}{' ratings' if rated else ''}.",
-            }
+        rows += _linked_pair(
+            f"r{i}", f"{ja}{'の評価' if rated else ''}を数える。", f"Counting {en}{' ratings' if rated else ''}."
         )
     rows.append({"id": "x1", "doc": "x1", "lang": "en", "text": "An appraisal of the house and its valuation."})
     rows.append({"id": "x2", "doc": "x2", "lang": "en", "text": "A flash of light over the assessment."})
