@@ -79,6 +79,13 @@ def test_a_term_on_every_text_field_ranks_and_counts_exactly(store):
     assert [h.score for h in page.hits] == sorted((h.score for h in page.hits), reverse=True)
 
 
+def test_a_page_past_the_last_hit_is_empty_and_counts(store):
+    eng, analyzer = store
+    [term] = _terms(analyzer, "alignment")
+    page = eng.search(TermQ(term), [], limit=10, offset=10**12)  # no window of that size is made
+    assert page.total == 4 and page.hits == []
+
+
 def test_equal_scores_come_back_by_id(store):
     eng, _ = store
     page = eng.search(MatchAllQ(), [], limit=10)  # every record scores alike

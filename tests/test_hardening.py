@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -453,3 +455,21 @@ def test_library_errors_are_searchkit_errors(tmp_path):
                 ix.search("alignment", **bad)
         with pytest.raises(SearchkitError):
             ix.similar("000_2db909a8ebb65741:27", limit=-1)
+
+
+def test_a_page_far_beyond_the_last_hit_is_empty(tmp_path, engine):
+    """Found by bench.soak: an offset of 10**9 made tantivy allocate a top-n heap of two billion
+    hits and abort the process ("memory allocation of 32000000416 bytes failed"). A page past the
+    last hit is empty and the total stays exact (a real process: an abort is no exception)."""
+    build_index([SEEDS], tmp_path / "ix", engine=engine)
+    for query in ("alignment", "戦略的"):  # one ranked pass; a translated query merged across languages
+        res = subprocess.run(
+            [sys.executable, "-m", "searchkit", "search", query, "--index", str(tmp_path / "ix")]
+            + ["--offset", str(10**12), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode in (0, 1) and "Traceback" not in res.stderr, res.stderr[-500:]
+        data = json.loads(res.stdout)
+        assert data["total"] > 0 and data["hits"] == []

@@ -248,3 +248,15 @@ def test_a_hit_found_by_meaning_that_holds_the_words_is_highlighted(tmp_path, co
         assert market.to_dict()["matched_terms"]  # what it matched, as for a lexical hit
         assert hits["market-ja"].snippet_spans == ()  # no word of the query: its closest sentence
         assert hits["market-ja"].snippet.startswith("中央銀行")
+
+
+def test_a_hybrid_page_far_beyond_the_last_hit_is_empty(tmp_path, corpus, engine):
+    """The hybrid's lexical depth follows offset + limit: a deep offset asked the lexical search
+    for more than its 10,000-hit limit and failed with an error about a limit nobody gave."""
+    build_index([corpus], tmp_path / "ix", engine=engine, semantic=True)
+    with open_index(tmp_path / "ix") as ix:
+        total = ix.search("interest rates").total
+        for mode in ("on", "only"):
+            far = ix.search("interest rates", offset=10**12, semantic=mode)
+            assert far.hits == [] and far.total == ix.search("interest rates", semantic=mode).total > 0
+        assert total > 0

@@ -302,7 +302,9 @@ class TantivyEngine(Engine):
         tq = self._filtered(self._to_tantivy(query), filters)
 
         def fetch(n: int):
-            result = s.search(tq, limit=n, count=True)
+            # never a window larger than the collection: tantivy allocates the top-n heap up
+            # front (an offset of 10**9 asked for 32 GB and aborted the process)
+            result = s.search(tq, limit=max(1, min(n, s.num_docs)), count=True)
             return result.count, result.hits
 
         return ranked_page(fetch, functools.partial(self._record, s), limit, offset)

@@ -36,7 +36,7 @@ from ..errors import (
 )
 from ..models import Document, Hit, valid_id
 from ..ranking import DEFAULT, Ranking
-from ..search.options import check_range
+from ..search.options import MAX_LIMIT, check_range
 from ..search.run import SearchResult, make_filters, rank, record_to_hit, run
 from ..version import __version__
 from . import manifest as mf
@@ -577,7 +577,9 @@ class Index:
         if wanted:
             from ..semantic.hybrid import DEPTH, fuse
 
-            lexical_limit = max(DEPTH, offset + limit)
+            # as deep as the page (within the lexical search's own limit: deeper pages hold the
+            # nearest vectors only)
+            lexical_limit = min(max(DEPTH, offset + limit), MAX_LIMIT)
             ranked = rank(
                 self,
                 query,
