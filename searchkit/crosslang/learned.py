@@ -5,11 +5,13 @@ far more often than chance are translations of each other in this collection's o
 (形態素解析 ↔ morpholog, 係り受け ↔ depend), including words no dictionary has.
 
 Kept per source file like the mined pairs (``linked-pairs.json``: the content terms of each
-linked pair, and how the English ones are written), switched off with them (``--no-mine``). The table is Dunning's log-likelihood
-ratio (G²) over the linked pairs, the usual association test for sparse counts (Moore 2004):
-a term pair counts when it co-occurs in at least ``MIN_PAIRS`` linked pairs, G² reaches
-``MIN_G2`` (p < 0.001 for one degree of freedom) and it is among the term's ``PER_TERM``
-strongest; co-occurrence below chance never counts.
+linked pair, and how the English ones are written), switched off with them (``--no-mine``).
+The table is Dunning's log-likelihood ratio (G²) over the linked pairs, the usual association
+test for sparse counts (Moore 2004): a term pair counts when it co-occurs in at least
+``MIN_PAIRS`` linked pairs, G² reaches ``MIN_G2`` (p < 0.001 for one degree of freedom) and it
+is among the term's ``PER_TERM`` strongest; co-occurrence below chance never counts. The query
+translator uses the table where the dictionaries have nothing, and beside their translations
+(:meth:`~searchkit.crosslang.translate.Translator._confirmed`).
 
 The table is computed when an update changes the linked pairs and kept beside them
 (``learned-table.json``), so opening an index reads it instead of recounting every pair; it is
@@ -121,8 +123,9 @@ def _commonest(forms: Counter | None) -> str:
 
 def linked_terms(entries, linker, analyzer) -> list[tuple[list[str], list[str], list[str]]]:
     """(Japanese terms, English terms, how each English term is written) of each Japanese entry
-    and the English entry it is linked to: named by ``translation_of`` (either side, anywhere in the file), else the best content
-    match within its document (documents of up to MAX_LINK_CANDIDATES English entries)."""
+    and the English entry it is linked to: named by ``translation_of`` (either side, anywhere in
+    the file), else the best content match within its document (documents of up to
+    MAX_LINK_CANDIDATES English entries)."""
     by_id = {e.id: e for e in entries}
     named = {}
     for e in entries:
