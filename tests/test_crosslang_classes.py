@@ -14,6 +14,11 @@ from searchkit import build_index, open_index
 from .conftest import DATA
 
 
+def write_jsonl(path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
 def _ids(result) -> list[str]:
     return [h.id for h in result.hits]
 
@@ -300,44 +305,67 @@ def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, eng
     assert "土手" in by_sets[0][1] and "銀行" not in by_sets[0][1] and by_sets[1].startswith("r")
 
 
-def test_the_learned_lexicon_weighs_in_next_to_the_dictionaries(tmp_path, engine):
-    """A word the dictionaries translate keeps their translations, and the collection's linked
-    passages have their say too: the dictionary sense they confirm gains weight (評価 as
-    "rating" among valuation, appraisal, ...), and a coined translation joins the dictionary's
-    (閃光 -> flash, and the collection's own "flashwise")."""
-    _linked_corpus(tmp_path / "src")
-    topics = ["訓練", "検出", "分析", "比較", "設計", "実装", "調査", "検証", "改良", "運用"]
-    en_topics = ["training", "detection", "analysis", "comparison", "design", "implementation"]
-    en_topics += ["survey", "verification", "refinement", "operation"]
+# ten topics of linked pairs, in both languages
+TOPICS = list(
+    zip(
+        ["訓練", "検出", "分析", "比較", "設計", "実装", "調査", "検証", "改良", "運用"],
+        ["training", "detection", "analysis", "comparison", "design", "implementation"]
+        + ["survey", "verification", "refinement", "operation"],
+    )
+)
+
+
+def _explained(ix, word, lang):
+    result = ix.search(word, lang=lang, explain=True, limit=20)
+    return result, [t for u in result.explain["translations"] if u["unit"] == word for t in u["translations"]]
+
+
+def test_the_learned_lexicon_confirms_a_dictionary_sense(tmp_path, engine):
+    """A word the dictionaries translate keeps their translations, and the dictionary sense the
+    collection's linked passages confirm gains weight (評価 as "rating" among valuation,
+    appraisal, ...)."""
     rows = []
-    for i, (ja, en) in enumerate(zip(topics, en_topics)):
+    for i, (ja, en) in enumerate(TOPICS):
         rated = i < 5
         rows += _linked_pair(
             f"r{i}", f"{ja}{'の評価' if rated else ''}を数える。", f"Counting {en}{' ratings' if rated else ''}."
         )
     rows.append({"id": "x1", "doc": "x1", "lang": "en", "text": "An appraisal of the house and its valuation."})
-    rows.append({"id": "x2", "doc": "x2", "lang": "en", "text": "A flash of light over the assessment."})
-    (tmp_path / "src" / "rated.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
-
-    def translations(ix, word):
-        result = ix.search(word, lang="en", explain=True, limit=20)
-        return result, [t for u in result.explain["translations"] if u["unit"] == word for t in u["translations"]]
-
+    write_jsonl(tmp_path / "src" / "rated.jsonl", rows)
     build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
     build_index([tmp_path / "src"], tmp_path / "plain", engine=engine, mine_pairs=False)
     with open_index(tmp_path / "ix") as ix, open_index(tmp_path / "plain") as plain:
-        result, found = translations(ix, "評価")
+        result, found = _explained(ix, "評価", "en")
         rating = [t for t in found if t["to"] == "rating"]
         assert rating and rating[0]["source"] == "jmdict" and "linked passages" in rating[0]["via"]
         assert {"r0-en", "r4-en"} <= set(_ids(result))
-        assert "rating" not in {t["to"] for t in translations(plain, "評価")[1]}  # the dictionary alone
-        result, found = translations(ix, "閃光")
-        assert {t["source"] for t in found} == {"jmdict", "learned"}
-        assert "flashwise" in {t["to"] for t in found}  # as the collection writes it, not its stem
-        assert {"p0-en", "x2"} <= set(_ids(result))
-        assert {t["source"] for t in translations(plain, "閃光")[1]} == {"jmdict"}
+        assert "rating" not in {t["to"] for t in _explained(plain, "評価", "en")[1]}  # the dictionary alone
+
+
+@pytest.mark.parametrize("partners", [("flashwise",), ("flashwise", "glimmerly")])
+def test_a_learned_translation_joins_the_dictionaries_only_as_a_mutual_best(tmp_path, engine, partners):
+    """The collection's own word for 閃光 joins the dictionary's "flash" when each is the
+    other's one strongest partner; two coined words that always come together are no evidence
+    for either (a tie), so neither joins."""
+    rows = []
+    for i, (ja, en) in enumerate(TOPICS):
+        coined = i < 5
+        rows += _linked_pair(
+            f"p{i}",
+            f"{'閃光で' if coined else ''}{ja}を調べる。",
+            f"Probing {en}{' with ' if coined else ''}{' '.join(partners) if coined else ''}.",
+        )
+    rows.append({"id": "x2", "doc": "x2", "lang": "en", "text": "A flash of light over the assessment."})
+    write_jsonl(tmp_path / "src" / "coined.jsonl", rows)
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result, found = _explained(ix, "閃光", "en")
+        if len(partners) == 1:
+            assert {t["source"] for t in found} == {"jmdict", "learned"}
+            assert "flashwise" in {t["to"] for t in found}  # as the collection writes it, not its stem
+            assert {"p0-en", "x2"} <= set(_ids(result))
+        else:
+            assert {t["source"] for t in found} == {"jmdict"}
 
 
 def test_an_index_from_before_the_written_forms_still_learns(tmp_path, engine):

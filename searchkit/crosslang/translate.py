@@ -451,7 +451,10 @@ class Translator:
         """The resources' candidates for a word, weighed with what the collection's linked
         passages say: a candidate they pair with the word gains ``learned_boost`` times the
         pair's strength (the collection's own sense of a word among the dictionary's), and the
-        word's strongest learned translation joins them (the collection's own terminology)."""
+        word's learned translation joins them when each is the other's one strongest partner
+        (the collection's own terminology; a word seen in a few pairs has many partners of
+        equal strength, and a common word's strongest may be some other word's translation:
+        要約 -> "questionnaire", 言語 -> "reconstruction" among 200 pairs, neither joins)."""
         table = {e.term: e.strength for e in self._learned_pairs(text)}
         if not table:
             return out
@@ -463,9 +466,23 @@ class Translator:
             for t in out
         ]
         have = {t.terms for t in out}
-        strongest = self._learned(text, partial)[:1]
-        out += [t for t in strongest if t.terms not in have and table[t.terms[0]] >= 1.0]
+        partner = self._mutual_partner(text)
+        out += [t for t in self._learned(text, partial) if t.terms == (partner,) and t.terms not in have]
         return sorted(out, key=lambda t: -t.weight)
+
+    def _mutual_partner(self, text: str) -> str | None:
+        """The one-term word's strongest learned partner, if the word is that partner's strongest
+        in turn and neither shares first place (mutual best match)."""
+        terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
+        if len(terms) != 1:
+            return None
+
+        def best(term: str) -> str | None:
+            found = self.learned.get(term, [])
+            return found[0].term if found and not (len(found) > 1 and found[1].strength >= 1.0) else None
+
+        partner = best(terms[0])
+        return partner if partner is not None and best(partner) == terms[0] else None
 
     def _learned_pairs(self, text: str) -> list[Learned]:
         """The learned table's entries for a one-term word, strongest first."""
