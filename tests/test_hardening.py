@@ -473,3 +473,33 @@ def test_a_page_far_beyond_the_last_hit_is_empty(tmp_path, engine):
         assert res.returncode in (0, 1) and "Traceback" not in res.stderr, res.stderr[-500:]
         data = json.loads(res.stdout)
         assert data["total"] > 0 and data["hits"] == []
+
+
+def test_stats_while_files_come_and_go_in_the_index_folder(tmp_path, engine):
+    """Found by the slow rebuild-under-a-server test: the web page's stats summed the index
+    folder's file sizes while a rebuild created and removed its scratch folders, and a folder
+    gone between listing and reading made the page answer 500."""
+    import threading
+    import time
+
+    write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": "alignment"}])
+    build_index([tmp_path / "a.jsonl"], tmp_path / "ix", engine=engine)
+    stop = threading.Event()
+
+    def churn():
+        scratch = tmp_path / "ix" / "scratch"
+        while not stop.is_set():
+            (scratch / "x" / "y").mkdir(parents=True, exist_ok=True)
+            (scratch / "x" / "y" / "f").write_text("z")
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    try:
+        with open_index(tmp_path / "ix") as ix:
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline:
+                assert ix.stats()["size_bytes"] > 0
+    finally:
+        stop.set()
+        worker.join()

@@ -776,7 +776,7 @@ class Index:
             "by_category": facets["category"],
             "created": self.manifest.created,
             "updated": self.manifest.updated,
-            "size_bytes": sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+            "size_bytes": _folder_size(self.path),
             "newest_file": _newest(self.engine.sources()),
             **self.crosslang.counts(),
             "semantic": self._semantic_stats(),
@@ -810,6 +810,19 @@ class Papers:
 
     def to_dict(self) -> dict:
         return {"total": self.total, "papers": [h.to_dict() for h in self.hits]}
+
+
+def _folder_size(folder: Path) -> int:
+    """Bytes in the files under ``folder``, counted while an update may be creating and removing
+    its scratch files there (a file or folder gone by the time it is read counts nothing)."""
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):  # folders that vanish are skipped
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 def _newest(paths) -> dict | None:
