@@ -434,7 +434,8 @@ class Translator:
         if not out and "learned" in src and self.learned:
             # where the dictionaries leave a gap, the learned pairs stand in for them (all of a
             # word's few; with the dictionaries' they join as one, see _confirmed)
-            out = self._learned(text, partial)
+            key = self._learned_key(text)
+            out = self._learned(text, partial, self.learned.get(key, []) if key else [])
         if not out and "derived" in src:
             out = self._score(text, self._derived(text, lang, toks), partial)
         if not out and "chain" in src and entries:
@@ -455,9 +456,11 @@ class Translator:
         (the collection's own terminology; a word seen in a few pairs has many partners of
         equal strength, and a common word's strongest may be some other word's translation:
         要約 -> "questionnaire", 言語 -> "reconstruction" among 200 pairs, neither joins)."""
-        table = {e.term: e.strength for e in self._learned_pairs(text)}
-        if not table:
+        key = self._learned_key(text)
+        entries = self.learned.get(key, []) if key else []
+        if not entries:
             return out
+        table = {e.term: e.strength for e in entries}
         boost = self.config.learned_boost
         out = [
             replace(t, weight=t.weight * (1.0 + boost * table[t.terms[0]]), via=_joined(t.via, "linked passages"))
@@ -465,36 +468,28 @@ class Translator:
             else t
             for t in out
         ]
-        have = {t.terms for t in out}
-        partner = self._mutual_partner(text)
-        out += [t for t in self._learned(text, partial) if t.terms == (partner,) and t.terms not in have]
+        partner = self._best_learned(key)
+        if partner is not None and self._best_learned(partner) == key and (partner,) not in {t.terms for t in out}:
+            out += self._learned(text, partial, [e for e in entries if e.term == partner])
         return sorted(out, key=lambda t: -t.weight)
 
-    def _mutual_partner(self, text: str) -> str | None:
-        """The one-term word's strongest learned partner, if the word is that partner's strongest
-        in turn and neither shares first place (mutual best match)."""
+    def _best_learned(self, term: str) -> str | None:
+        """A term's one strongest learned partner (None when it has none or shares first place)."""
+        found = self.learned.get(term, [])
+        return found[0].term if found and not (len(found) > 1 and found[1].strength >= 1.0) else None
+
+    def _learned_key(self, text: str) -> str | None:
+        """The word's index term, when it is one term (the learned table's key)."""
         terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
-        if len(terms) != 1:
-            return None
+        return terms[0] if len(terms) == 1 else None
 
-        def best(term: str) -> str | None:
-            found = self.learned.get(term, [])
-            return found[0].term if found and not (len(found) > 1 and found[1].strength >= 1.0) else None
-
-        partner = best(terms[0])
-        return partner if partner is not None and best(partner) == terms[0] else None
-
-    def _learned_pairs(self, text: str) -> list[Learned]:
-        """The learned table's entries for a one-term word, strongest first."""
-        terms = [t.text for t in self.analyzer.analyze(text) if not t.stop]
-        return self.learned.get(terms[0], []) if len(terms) == 1 else []
-
-    def _learned(self, text: str, partial: bool) -> list[Translation]:
-        """What the collection's linked passages say the word translates to."""
+    def _learned(self, text: str, partial: bool, entries: list[Learned]) -> list[Translation]:
+        """What the collection's linked passages say the word translates to (``entries``: its
+        learned table's, or some of them), for those that occur in the index."""
         w = self.config.weight * SOURCE_WEIGHT["learned"] * (self.config.partial_factor if partial else 1.0)
         return [
             Translation(text, e.written, (e.term,), "learned", w * e.strength, "linked passages")
-            for e in self._learned_pairs(text)
+            for e in entries
             if self._frequency((e.term,))
         ]
 
