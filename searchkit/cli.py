@@ -173,6 +173,7 @@ def describe(exc: SearchkitError) -> str:
         errors.OTHER_FOLDER: "; choose another --index folder",
         errors.RETRY: ": run the same command again, perhaps with --workers 1",
         errors.SEMANTIC: f"; (re)compute them with: searchkit index --semantic --index {exc.path}",
+        errors.TRANSLATE_DOCUMENTS: f": searchkit index --rebuild --translate-documents --index {exc.path}",
     }.get(exc.remedy, "")
     return f"{exc}{remedy}"
 
@@ -290,6 +291,10 @@ def index_cmd(
         metavar="GLOB",
         help="Leave out files matching GLOB (git's syntax, relative to each folder; repeatable). .gitignore and .searchkitignore files are honoured too.",
     ),
+    translate_documents: bool = _flag(
+        "--translate-documents",
+        help="With a new index or --rebuild: also keep each entry's dictionary translation, which re-ranks translated queries (better cross-language ranking; slower indexing; kept from then on).",
+    ),
 ) -> None:
     """Index files (.txt summary pages, .md, .jsonl); unchanged files are skipped."""
     from . import build_index
@@ -311,6 +316,7 @@ def index_cmd(
                 engine=engine,
                 semantic=semantic,
                 exclude=tuple(exclude),
+                translate_documents=translate_documents,
             )
         finally:
             progress.close()
@@ -472,6 +478,8 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
             )
         if h.explain is not None and "contributions" in h.explain:
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
+            if h.explain.get("document_translation"):
+                parts += f", document translation {h.explain['document_translation']:.2f}"
             placed = h.explain.get("merge")
             via = (
                 f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)"
@@ -847,6 +855,7 @@ def stats_cmd(index: Optional[Path] = IndexOpt, as_json: bool = JsonOpt) -> None
             f"pairs:    {st['glossary_pairs']} from the glossary, {st['mined_pairs']} mined from parentheses, "
             f"{st['learned_pairs']} learned from linked passages"
         )
+        typer.echo(f"documents translated: {'yes' if st['document_translations'] else 'no'}")
         sem = st["semantic"]
         typer.echo(f"vectors:  {sem['vectors']} ({sem['model']} {sem['version']})" if sem else "vectors:  none")
 

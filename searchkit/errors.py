@@ -15,7 +15,8 @@ REBUILD_ENGINE = "rebuild-engine"  # rebuild the index at ``path`` with another 
 OTHER_FOLDER = "other-folder"  # give another index folder
 RETRY = "retry"  # run the same command again (perhaps with one worker)
 SEMANTIC = "semantic"  # (re)compute the vectors of the index at ``path``
-REMEDIES = (REBUILD, REBUILD_ENGINE, OTHER_FOLDER, RETRY, SEMANTIC)
+TRANSLATE_DOCUMENTS = "translate-documents"  # rebuild the index at ``path`` keeping document translations
+REMEDIES = (REBUILD, REBUILD_ENGINE, OTHER_FOLDER, RETRY, SEMANTIC, TRANSLATE_DOCUMENTS)
 
 
 class SearchkitError(Exception):

@@ -14,13 +14,24 @@ from ..query.tree import KeywordQ, PhraseQ
 
 
 class CrossLanguage:
-    def __init__(self, data: Path, index_dir: Path, engine: Engine, analyzer: Analyzer, mining: bool, lexicon) -> None:
+    def __init__(
+        self,
+        data: Path,
+        index_dir: Path,
+        engine: Engine,
+        analyzer: Analyzer,
+        mining: bool,
+        lexicon,
+        documents: bool = False,
+    ) -> None:
         self.data = data  # the engine's data folder of this commit (the side tables live there)
         self.index_dir = index_dir  # where the index's own glossary file lives
         self.engine = engine
         self.analyzer = analyzer
         self.mining = mining  # mined glosses and linked pairs are on (off: --no-mine)
         self.lexicon = lexicon  # shared by every commit: it depends on the analyzer only
+        self.documents = documents  # document translations are kept (index --translate-documents)
+        self._document_translator = None
         self._side: dict = {}
         self._linker = None
         self._translators: dict = {}
@@ -42,9 +53,15 @@ class CrossLanguage:
         self.katakana_runs.replace(path, sorted(written))
         if self.mining:
             self.linked_pairs.replace(path, linked_terms(entries, self.linker, self.analyzer))
+        if self.documents:
+            from .doctrans import bags, document_translator
+
+            if self._document_translator is None:
+                self._document_translator = document_translator(self.analyzer, self.lexicon)
+            self.document_translations.replace(path, bags(entries, self._document_translator))
 
     def forget_file(self, path: str) -> None:
-        for table in (self.mined_pairs, self.katakana_runs, self.linked_pairs):
+        for table in (self.mined_pairs, self.katakana_runs, self.linked_pairs, self.document_translations):
             table.remove(path)
 
     def save(self) -> None:
@@ -53,6 +70,8 @@ class CrossLanguage:
             self.mined_pairs.save()
             self.linked_pairs.save()
         self.katakana_runs.save()
+        if self.documents:
+            self.document_translations.save()
 
     def _side_file(self, name: str, kind):
         got = self._side.get(name)
@@ -77,6 +96,12 @@ class CrossLanguage:
         from .learned import FILE, LinkedPairs
 
         return self._side_file(FILE, LinkedPairs)
+
+    @property
+    def document_translations(self):
+        from .doctrans import FILE, DocumentTranslations
+
+        return self._side_file(FILE, DocumentTranslations)
 
     @property
     def linker(self):
@@ -134,6 +159,7 @@ class CrossLanguage:
                 glossary=terms,
                 learned=self.linked_pairs.table(),
                 languages=self.languages(),
+                documents=self.document_translations.scorer() if self.documents else None,
             )
         return self._translators[key]
 

@@ -133,6 +133,9 @@ class TranslatorConfig:
     pair_slop_en: int = 1  # words allowed between the two in English text
     # the learned lexicon next to the dictionaries (see Translator._confirmed)
     learned_boost: float = 0.5
+    # English -> Japanese dictionary entries with a frequency mark only (document translation,
+    # which has no index evidence to tell the words Japanese writers use from the rare ones)
+    common_only: bool = False
 
 
 # co-occurrence from id sets while the candidates' records number up to this (summed document
@@ -159,6 +162,11 @@ class Translator:
     # in (a monolingual collection pays nothing for the dictionaries); None: assume both
     languages: frozenset | None = None
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
+    # the collection's document translations (crosslang.doctrans.DocumentScorer), when it keeps them
+    documents: object | None = None
+    # a word's candidates by (text, language, partial, lemmas), when given: a translator whose
+    # evidence does not change between calls (document translation) looks each word up once
+    unit_cache: dict | None = None
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
 
@@ -401,6 +409,15 @@ class Translator:
 
     # -- candidates --
     def _unit(self, text: str, lang: str, wi: int, toks: list[Token], partial: bool) -> Unit:
+        if self.unit_cache is None:
+            return Unit(text, lang, wi, self._candidates(text, lang, toks, partial), partial)
+        key = (text, lang, partial, tuple(t.lemma for t in toks))
+        found = self.unit_cache.get(key)
+        if found is None:
+            found = self.unit_cache[key] = self._candidates(text, lang, toks, partial)
+        return Unit(text, lang, wi, found, partial)
+
+    def _candidates(self, text: str, lang: str, toks: list[Token], partial: bool) -> tuple[Translation, ...]:
         cands: list[tuple] = []  # (target, origin, rank, common[, via])
         norm = normalize_key(text)
         src = self.config.sources
@@ -419,6 +436,8 @@ class Translator:
         if lang == "en":
             key = self.lexicon.english_key(text)
             entries = self.lexicon.en_to_ja(key, limit=40) if key else []
+            if self.config.common_only:
+                entries = [e for e in entries if e.common]
         else:
             heads = [normalize_key(text)]
             if len(toks) == 1 and toks[0].lemma not in heads:
@@ -446,7 +465,7 @@ class Translator:
             out = self._translit(text, toks, partial, known=bool(entries))
         if out and out[0].origin != "learned" and "learned" in src and self.learned:
             out = self._confirmed(text, out, partial)
-        return Unit(text, lang, wi, tuple(out[: self.config.candidates]), partial)
+        return tuple(out[: self.config.candidates])
 
     def _confirmed(self, text: str, out: list[Translation], partial: bool) -> list[Translation]:
         """The resources' candidates for a word, weighed with what the collection's linked

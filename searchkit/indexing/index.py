@@ -28,6 +28,7 @@ from ..errors import (
     REBUILD,
     REBUILD_ENGINE,
     SEMANTIC,
+    TRANSLATE_DOCUMENTS,
     IndexMismatchError,
     IngestError,
     NotFoundError,
@@ -191,13 +192,19 @@ class Index:
 
     @classmethod
     def create(
-        cls, path: str | Path, engine: str = "whoosh", ranking: Ranking = DEFAULT, mine_pairs: bool = True
+        cls,
+        path: str | Path,
+        engine: str = "whoosh",
+        ranking: Ranking = DEFAULT,
+        mine_pairs: bool = True,
+        translate_documents: bool = False,
     ) -> Index:
         """A new empty index in ``path`` (a folder without an index)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         eng, analyzer, manifest = _new_generation(path, engine, ranking)
         manifest.options["mine_pairs"] = mine_pairs
+        manifest.options["translate_documents"] = translate_documents
         sync_tree(path / manifest.data_dir)
         mf.write(path, manifest)
         return cls(path, eng, analyzer, manifest, ranking)
@@ -464,6 +471,7 @@ class Index:
                 self.analyzer,
                 self.manifest.options.get("mine_pairs", True),
                 self._lexicon,
+                documents=bool(self.manifest.options.get("translate_documents")),
             )
         return self._crosslang
 
@@ -779,6 +787,7 @@ class Index:
             "size_bytes": _folder_size(self.path),
             "newest_file": _newest(self.engine.sources()),
             **self.crosslang.counts(),
+            "document_translations": bool(self.manifest.options.get("translate_documents")),
             "semantic": self._semantic_stats(),
         }
 
@@ -859,6 +868,7 @@ def build_index(
     semantic: bool = False,
     on_stage: Callable[[str, int], None] | None = None,
     exclude: tuple[str, ...] = (),
+    translate_documents: bool = False,
 ) -> IndexReport:
     """Create or update the index in ``index_dir`` from ``paths``; ``rebuild`` starts over.
 
@@ -868,7 +878,9 @@ def build_index(
     ``engine`` (whoosh, tantivy) applies to a new index or a rebuild; None keeps the index's own.
     ``semantic`` switches on entry vectors (kept from then on, also by a rebuild); ``on_stage``:
     see :meth:`Index.update`. ``exclude``: patterns of files to leave out (git's syntax), besides
-    the ``.gitignore`` and ``.searchkitignore`` files under ``paths``.
+    the ``.gitignore`` and ``.searchkitignore`` files under ``paths``. ``translate_documents``
+    keeps every entry's dictionary translation to re-rank translated queries
+    (:mod:`searchkit.crosslang.doctrans`); with a new index or a rebuild, kept from then on.
 
     A command that fails leaves no trace: a new index that never committed is removed again, a
     rebuild that did not reach its switch removes its new data, and the old index stays.
@@ -880,10 +892,16 @@ def build_index(
         get_engine(engine)  # unknown or not installed: say so before touching anything
     opts = UpdateOptions(progress, on_total, on_stage, workers, semantic, tuple(exclude))
     if rebuild and _is_searchkit_folder(index_dir):
-        return _rebuild(paths, index_dir, engine, mine_pairs, opts)
+        return _rebuild(paths, index_dir, engine, mine_pairs, opts, translate_documents)
     if not mf.exists(index_dir):
-        return _first_build(paths, index_dir, engine or "whoosh", mine_pairs, opts)
+        return _first_build(paths, index_dir, engine or "whoosh", mine_pairs, opts, translate_documents)
     with Index.open(index_dir) as idx:
+        if translate_documents and not idx.manifest.options.get("translate_documents"):
+            raise SearchkitError(
+                f"index {index_dir} keeps no document translations; they are computed by a rebuild",
+                path=index_dir,
+                remedy=TRANSLATE_DOCUMENTS,
+            )
         current = idx.manifest.engine
         if engine and engine != current:
             raise SearchkitError(
@@ -904,7 +922,9 @@ def _is_searchkit_folder(index_dir: Path) -> bool:
     return mf.exists(index_dir) or any(p.is_dir() and p.name.startswith("data-") for p in index_dir.glob("data-*"))
 
 
-def _first_build(paths, index_dir: Path, engine: str, mine_pairs: bool, opts: UpdateOptions) -> IndexReport:
+def _first_build(
+    paths, index_dir: Path, engine: str, mine_pairs: bool, opts: UpdateOptions, translate_documents: bool
+) -> IndexReport:
     """A new index; if its first update fails, the folder is left as it was found."""
     made_folder = not index_dir.exists()
     if not made_folder and any(p.name not in _OWN_FILES for p in index_dir.iterdir()):
@@ -913,7 +933,7 @@ def _first_build(paths, index_dir: Path, engine: str, mine_pairs: bool, opts: Up
         raise SearchkitError(
             f"{index_dir} is not empty and holds no searchkit index", path=index_dir, remedy=OTHER_FOLDER
         )
-    idx = Index.create(index_dir, engine, mine_pairs=mine_pairs)
+    idx = Index.create(index_dir, engine, mine_pairs=mine_pairs, translate_documents=translate_documents)
     try:
         with idx, writer_lock(index_dir):
             return idx._update(paths, opts)
@@ -926,18 +946,23 @@ def _first_build(paths, index_dir: Path, engine: str, mine_pairs: bool, opts: Up
         raise
 
 
-def _rebuild(paths, index_dir: Path, engine: str | None, mine_pairs: bool, opts: UpdateOptions) -> IndexReport:
+def _rebuild(
+    paths, index_dir: Path, engine: str | None, mine_pairs: bool, opts: UpdateOptions, translate_documents: bool
+) -> IndexReport:
     """Build beside the old data; the manifest switches to the new folder only when it is done.
-    Works on a damaged index too (its manifest is not needed). Vectors stay on if they were."""
+    Works on a damaged index too (its manifest is not needed). Vectors and document
+    translations stay on if they were."""
     try:
         old = mf.read(index_dir)
         engine = engine or old.engine
         opts = replace(opts, semantic=opts.semantic or bool(old.options.get("semantic")))
+        translate_documents = translate_documents or bool(old.options.get("translate_documents"))
     except SearchkitError:
         engine = engine or "whoosh"  # the manifest is damaged: the default, unless --engine says otherwise
     with writer_lock(index_dir):
         idx = _Rebuild.start(index_dir, engine)
         idx.manifest.options["mine_pairs"] = mine_pairs
+        idx.manifest.options["translate_documents"] = translate_documents
         try:
             with idx:
                 return idx._update(paths, opts)

@@ -92,6 +92,7 @@ class CompiledQuery:
     highlight: Highlight
     empty: bool  # True when nothing searchable was left (only stop words / punctuation)
     units: tuple = ()  # crosslang.translate.Unit: the translation groups that were added
+    typed: tuple[str, ...] = ()  # the index terms of the words the user asked for (not negated), in order
 
     def explain(self) -> dict:
         return {
@@ -144,6 +145,7 @@ class QueryCompiler:
         self._phrases: list[tuple[str, ...]] = []
         self._origins: dict[str, str] = {}
         self._units: list = []
+        self._typed: list[str] = []
 
     def compile(self, text: str) -> CompiledQuery:
         limit = max_query_chars()
@@ -151,7 +153,7 @@ class QueryCompiler:
             raise QuerySyntaxError(f"query is {len(text)} characters long; the limit is {limit}")
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
         raw = parse(text)
-        self._terms, self._phrases, self._origins, self._units = set(), [], {}, []
+        self._terms, self._phrases, self._origins, self._units, self._typed = set(), [], {}, [], []
         tree = self._node(raw, negated=False)
         empty = tree is None
         if tree is None:
@@ -159,7 +161,8 @@ class QueryCompiler:
         elif isinstance(tree, BoolQ) and not tree.must and not tree.should and tree.must_not:
             tree = BoolQ(must=(MatchAllQ(),), must_not=tree.must_not)
         highlight = Highlight(frozenset(self._terms), tuple(self._phrases), dict(self._origins))
-        return CompiledQuery(text, tree, highlight, empty, tuple(self._units))
+        typed = tuple(dict.fromkeys(self._typed))
+        return CompiledQuery(text, tree, highlight, empty, tuple(self._units), typed)
 
     # -- raw node -> Query (None when nothing searchable remains) --
     def _node(self, raw: Node, negated: bool) -> Query | None:
@@ -191,6 +194,7 @@ class QueryCompiler:
             target.append(q)
             if not neg and isinstance(atom, (Word, Quoted)) and atom.field not in KEYWORD_FIELDS + ("date",):
                 (words if isinstance(atom, Word) else phrases).append((atom.text, target, len(target) - 1, atom.field))
+                self._typed += [t.text for t in self.analyzer.analyze(atom.text) if not t.stop]
         flat = [t for ts in bare_terms for t in ts]
         if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
             should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))

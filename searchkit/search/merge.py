@@ -37,11 +37,23 @@ class Placement:
 
 
 def merged_page(
-    engine, tree, clauses, limit: int, offset: int, own: str, languages: tuple[str, ...] = LANGS, alpha: float = ALPHA
+    engine,
+    tree,
+    clauses,
+    limit: int,
+    offset: int,
+    own: str,
+    languages: tuple[str, ...] = LANGS,
+    alpha: float = ALPHA,
+    rerank=None,
+    depth: int = 0,
 ) -> tuple[SearchPage, dict, dict[str, Placement]]:
     """(page, what the merge did, placement of each hit by id); ``languages``: those the index
-    holds (no search for a language without entries)."""
-    groups = engine.search_groups(tree, clauses, "lang", languages, offset + limit)
+    holds (no search for a language without entries). ``rerank(hits) -> hits``, when given,
+    re-orders each language's best ``depth`` (at least the page) before they are merged."""
+    groups = engine.search_groups(tree, clauses, "lang", languages, max(offset + limit, depth if rerank else 0))
+    if rerank is not None:
+        groups = {lang: SearchPage(page.total, rerank(page.hits)) for lang, page in groups.items()}
     best = {lang: page.hits[0].score for lang, page in groups.items() if page.hits and page.hits[0].score > 0}
     ref = best.get(own) or max(best.values(), default=1.0)
     factors = {lang: 1.0 if lang == own else (ref / b) ** alpha for lang, b in best.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..engines.base import SearchPage
 from ..errors import QuerySyntaxError
@@ -12,7 +12,7 @@ from ..query.filters import Filters
 from ..query.highlight import Highlight
 from .explain import explain_hit
 from .highlight import highlight_record, snippet
-from .options import check_range
+from .options import MAX_LIMIT, check_range
 from .searchable import Searchable
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
@@ -106,6 +106,7 @@ class Ranked:
     explained: dict | None
     facets: dict | None
     placements: dict  # id -> how the merge across languages placed it
+    translated: dict = field(default_factory=dict)  # id -> what the document translations added
 
 
 def run(index: Searchable, text: str, filters: Filters, **options) -> SearchResult:
@@ -122,7 +123,12 @@ def present(index: Searchable, ranked: Ranked, record: dict, score: float, expla
     want = ranked.compiled.highlight if ranked.compiled is not None else None
     hit = record_to_hit(index, record, score, want)
     if explain and ranked.compiled is not None:
-        hit = replace(hit, explain=explain_hit(index, ranked.compiled.tree, hit, ranked.placements.get(hit.id)))
+        hit = replace(
+            hit,
+            explain=explain_hit(
+                index, ranked.compiled.tree, hit, ranked.placements.get(hit.id), ranked.translated.get(hit.id, 0.0)
+            ),
+        )
     return hit
 
 
@@ -163,6 +169,8 @@ def rank(
         return Ranked(text, compiled, SearchPage(0, []), explained, None, {})
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     placements: dict = {}
+    translated: dict = {}
+    rerank = _document_reranker(compiled, translator, translated)
     if counts is not None and limit == 0:
         # counts only: every entry has a kind, so the kind counts add up to the total
         page = SearchPage(sum(counts["kind"].values()), [])
@@ -180,12 +188,41 @@ def rank(
             _query_lang(compiled),
             tuple(sorted(index.languages())),
             **({} if merge_alpha is None else {"alpha": merge_alpha}),
+            rerank=rerank,
+            depth=_rerank_depth(limit, offset),
         )
         if explained is not None:
             explained["merge"] = info
+    elif rerank is not None and limit:
+        deep = index.engine.search(compiled.tree, filters.clauses(), limit=_rerank_depth(limit, offset), offset=0)
+        page = SearchPage(deep.total, rerank(deep.hits)[offset : offset + limit])
     else:
         page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
-    return Ranked(text, compiled, page, explained, counts, placements)
+    kept = {h.record["id"] for h in page.hits}
+    translated = {k: v for k, v in translated.items() if k in kept}
+    return Ranked(text, compiled, page, explained, counts, placements, translated)
+
+
+def _rerank_depth(limit: int, offset: int) -> int:
+    from ..crosslang.doctrans import DEPTH
+
+    return min(max(DEPTH, offset + limit), MAX_LIMIT)
+
+
+def _document_reranker(compiled: CompiledQuery, translator, added: dict):
+    """``hits -> hits`` re-ranked by the index's document translations (filling ``added``: id ->
+    the part they added), or None: the query was not translated, or the index keeps none."""
+    scorer = getattr(translator, "documents", None)
+    if scorer is None or not compiled.units or not len(scorer):
+        return None
+    from ..crosslang.doctrans import rerank
+
+    def go(hits):
+        out, parts = rerank(hits, list(compiled.typed), scorer)
+        added.update(parts)
+        return out
+
+    return go
 
 
 def _query_lang(compiled: CompiledQuery) -> str:
