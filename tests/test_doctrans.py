@@ -105,3 +105,36 @@ def test_the_command_line_switches_it_on_and_says_how(tmp_path):
     assert "documents translated: yes" in runner.invoke(app, ["stats", "-i", ix]).output
     res = runner.invoke(app, ["search", "surface information", "-i", ix, "--lang", "ja", "--explain"])
     assert "document translation" in res.output
+
+
+def test_pages_and_deep_offsets_follow_one_order(tmp_path, engine):
+    rows = [
+        {"id": f"j{i:03d}", "lang": "ja", "text": "表層の情報。" + "外面、" * (i % 4) + "話" * i} for i in range(30)
+    ]
+    _write(tmp_path / "src" / "p.jsonl", [*rows, ROWS[2]])
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine, translate_documents=True)
+    with open_index(tmp_path / "ix") as ix:
+        whole = [h.id for h in ix.search("surface information", lang="ja", limit=30).hits]
+        paged = [
+            h.id for o in range(0, 30, 7) for h in ix.search("surface information", lang="ja", limit=7, offset=o).hits
+        ]
+        assert paged == whole and len(whole) == 30
+        assert ix.search("surface information", lang="ja", limit=10, offset=9_995).hits == []
+        assert ix.search("surface information", lang="ja", limit=10, offset=10**9).total == 30
+
+
+def test_a_damaged_translation_file_is_a_clear_error(tmp_path, engine):
+    from searchkit.errors import REBUILD, IndexMismatchError
+
+    _write(tmp_path / "src" / "p.jsonl", ROWS)
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine, translate_documents=True)
+    (damaged,) = tmp_path.glob("ix/data-*/document-translations.sqlite")
+    damaged.write_bytes(b"not a database" * 100)
+    with open_index(tmp_path / "ix") as ix:
+        with pytest.raises(IndexMismatchError) as err:
+            ix.search("surface information")
+        assert err.value.remedy == REBUILD
+        assert ix.search("表層", translate=False).total == 2  # an untranslated query still answers
+    build_index([tmp_path / "src"], tmp_path / "ix", rebuild=True)
+    with open_index(tmp_path / "ix") as ix:
+        assert [h.id for h in ix.search("surface information", lang="ja").hits] == ["j2", "j1"]

@@ -14,7 +14,7 @@ words the user typed over those bags:
 within each language's candidates (the lexical top DEPTH), so the matches and the total stay
 those of the lexical query. The bags come from the dictionaries alone (no index evidence), so
 a file's bags depend on that file only: kept per source file beside the engine's data and
-updated with it, like the mined pairs. English -> Japanese lookups keep the dictionary's
+updated with it, like the mined pairs (in SQLite: a query reads its candidates' bags only). English -> Japanese lookups keep the dictionary's
 common entries only (there is no index evidence to tell the words Japanese writers use from
 the rare ones). Chosen on the dev half of ``bench.crosslang`` (see the README's table).
 """
@@ -23,30 +23,21 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from pathlib import Path
 
 from ..analysis.analyzer import ENGLISH_STOP_WORDS
 from ..engines.base import EngineHit
-from .mining import PerFile
+from ..errors import REBUILD, IndexMismatchError
 
-FILE = "document-translations.json"
 WEIGHT = 0.5  # the bags' share of a re-ranked score, relative to the lexical best
 DEPTH = 100  # the lexical candidates re-ranked per language
 PER_WORD = 12  # dictionary candidates kept per word
 K1, B = 1.2, 0.75  # BM25 over the bags
 SOURCES = ("unidic", "jmdict", "derived")
+FILE = "document-translations.sqlite"
 _SENTENCE = re.compile(r"(?<=[。．！？.!?])\s*")
-
-
-class DocumentTranslations(PerFile):
-    """Per source file: ``[id, lang, {term: weight}]`` of each entry; the scorer over all of
-    them is built on first use (in memory: no table beside them)."""
-
-    def scorer(self) -> DocumentScorer:
-        if self._derived is None:
-            self._derived = DocumentScorer([item for items in self.by_file.values() for item in items])
-        return self._derived
 
 
 def document_translator(analyzer, lexicon):
@@ -98,48 +89,150 @@ def bag_of(text: str, translator) -> Counter:
     return bag
 
 
-@dataclass(frozen=True)
-class _Stats:
-    n: int
-    df: Counter
-    avg: float
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, path TEXT NOT NULL, lang TEXT NOT NULL, length REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_path ON docs (path);
+CREATE TABLE IF NOT EXISTS bags (id TEXT NOT NULL, term TEXT NOT NULL, weight REAL NOT NULL, PRIMARY KEY (id, term))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS df (lang TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (lang, term))
+    WITHOUT ROWID;
+"""
+_CHUNK = 900  # ids per lookup (SQLite's limit on bound values is far above; small statements stay fast)
+
+
+class DocumentTranslations:
+    """The bags of an index, in SQLite beside the engine's data: per entry its words' translations
+    (``bags``), its file and language (``docs``) and, per language, how many entries' bags hold
+    each term (``df``). Changes are kept in memory until :meth:`save`, which applies them in one
+    transaction before the engine commits (as the JSON side tables are written); a query reads
+    only the bags of its candidates, so opening costs nothing and memory does not grow with the
+    collection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pending: dict[str, list] = {}  # source file -> its new items ([] = removed)
+        self._scorer: DocumentScorer | None = None
+
+    def replace(self, path: str, items: list) -> None:
+        self._pending[path] = items
+        self._scorer = None
+
+    def remove(self, path: str) -> None:
+        self.replace(path, [])
+
+    def save(self) -> None:
+        if not self._pending:
+            return
+        try:
+            self._apply()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+        self._pending.clear()
+
+    def _apply(self) -> None:
+        con = sqlite3.connect(self.path)
+        try:
+            with con:
+                con.executescript(_SCHEMA)
+                for path, items in self._pending.items():
+                    _forget(con, path)
+                    for rid, lang, bag in items:
+                        _forget_id(con, rid)
+                        con.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (rid, path, lang, sum(bag.values())))
+                        con.executemany("INSERT INTO bags VALUES (?, ?, ?)", [(rid, t, w) for t, w in bag.items()])
+                        con.executemany(
+                            "INSERT INTO df VALUES (?, ?, 1) ON CONFLICT (lang, term) DO UPDATE SET n = n + 1",
+                            [(lang, t) for t in bag],
+                        )
+                con.execute("DELETE FROM df WHERE n <= 0")
+        finally:
+            con.close()
+
+    def scorer(self) -> DocumentScorer:
+        if self._scorer is None:
+            self._scorer = DocumentScorer(self.path)
+        return self._scorer
+
+
+def _forget(con: sqlite3.Connection, path: str) -> None:
+    for (rid,) in con.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchall():
+        _forget_id(con, rid)
+
+
+def _forget_id(con: sqlite3.Connection, rid: str) -> None:
+    """Drop an entry's bag (an id seen again, in its file or another) and its document frequencies."""
+    got = con.execute("SELECT lang FROM docs WHERE id = ?", (rid,)).fetchone()
+    if got is None:
+        return
+    con.execute(
+        "UPDATE df SET n = n - 1 WHERE lang = ? AND term IN (SELECT term FROM bags WHERE id = ?)", (got[0], rid)
+    )
+    con.execute("DELETE FROM bags WHERE id = ?", (rid,))
+    con.execute("DELETE FROM docs WHERE id = ?", (rid,))
 
 
 class DocumentScorer:
     """BM25 of query terms over the entries' bags, each language's bags a collection of its own."""
 
-    def __init__(self, items: list[list]) -> None:
-        self.bags: dict[str, dict[str, float]] = {}
-        df: dict[str, Counter] = {}
-        length: Counter = Counter()
-        count: Counter = Counter()
-        self._lengths: dict[str, float] = {}
-        self._langs: dict[str, str] = {}
-        for rid, lang, bag in items:
-            self.bags[rid] = bag
-            self._langs[rid] = lang
-            self._lengths[rid] = size = sum(bag.values())
-            df.setdefault(lang, Counter()).update(bag.keys())
-            length[lang] += size
-            count[lang] += 1
-        self._stats = {lang: _Stats(count[lang], df[lang], length[lang] / count[lang]) for lang in count}
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con: sqlite3.Connection | None = None
+        self._stats: dict[str, tuple[int, float]] | None = None  # lang -> (entries, mean bag size)
+
+    def _open(self) -> dict[str, tuple[int, float]]:
+        """The per-language statistics, opening the file on first use (none yet: no entries)."""
+        if self._stats is None:
+            if not self.path.exists():
+                self._stats = {}
+                return self._stats
+            try:
+                self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                rows = self._con.execute("SELECT lang, COUNT(*), AVG(length) FROM docs GROUP BY lang").fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise _damaged(self.path, exc) from None
+            self._stats = {lang: (n, avg or 0.0) for lang, n, avg in rows}
+        return self._stats
 
     def __len__(self) -> int:
-        return len(self.bags)
+        return sum(n for n, _ in self._open().values())
 
-    def score(self, terms: list[str], record_id: str) -> float:
-        bag = self.bags.get(record_id)
-        if not bag:
-            return 0.0
-        st = self._stats[self._langs[record_id]]
-        norm = K1 * (1 - B + B * self._lengths[record_id] / st.avg) if st.avg else K1
-        out = 0.0
-        for term in terms:
-            tf = bag.get(term, 0.0)
-            if tf:
-                df = st.df[term]
-                out += math.log(1 + (st.n - df + 0.5) / (df + 0.5)) * tf * (K1 + 1) / (tf + norm)
+    def scores(self, terms: list[str], ids: list[str]) -> dict[str, float]:
+        """Record id -> BM25 of ``terms`` over its bag (0 for an entry without one)."""
+        out = dict.fromkeys(ids, 0.0)
+        if not terms or not ids or not self._open():
+            return out
+        try:
+            return self._scores(list(dict.fromkeys(terms)), ids, out)
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+
+    def _scores(self, terms: list[str], ids: list[str], out: dict[str, float]) -> dict[str, float]:
+        stats, con = self._open(), self._con
+        assert con is not None
+        marks = ",".join("?" * len(terms))
+        df = {
+            (lang, term): n
+            for lang, term, n in con.execute(f"SELECT lang, term, n FROM df WHERE term IN ({marks})", terms)
+        }
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            rows = con.execute(
+                f"SELECT b.id, b.term, b.weight, d.lang, d.length FROM bags b JOIN docs d ON d.id = b.id "
+                f"WHERE b.id IN ({','.join('?' * len(chunk))}) AND b.term IN ({marks})",
+                [*chunk, *terms],
+            )
+            for rid, term, tf, lang, length in rows:
+                n, avg = stats.get(lang, (0, 0.0))
+                d = df.get((lang, term), 0)
+                norm = K1 * (1 - B + B * length / avg) if avg else K1
+                out[rid] += math.log(1 + (n - d + 0.5) / (d + 0.5)) * tf * (K1 + 1) / (tf + norm)
         return out
+
+
+def _damaged(path: Path, exc: Exception) -> IndexMismatchError:
+    return IndexMismatchError(
+        f"document translations {path} cannot be read ({exc})", path=path.parent.parent, remedy=REBUILD
+    )
 
 
 def rerank(hits: list, terms: list[str], scorer: DocumentScorer, weight: float | None = None) -> tuple[list, dict]:
@@ -147,7 +240,8 @@ def rerank(hits: list, terms: list[str], scorer: DocumentScorer, weight: float |
     weight = WEIGHT if weight is None else weight
     if not hits or not terms:
         return hits, {}
-    found = [scorer.score(terms, h.record["id"]) for h in hits]
+    by_id = scorer.scores(terms, [h.record["id"] for h in hits])
+    found = [by_id[h.record["id"]] for h in hits]
     best = max(found)
     if best <= 0:
         return hits, {}

@@ -193,7 +193,7 @@ def rank(
         )
         if explained is not None:
             explained["merge"] = info
-    elif rerank is not None and limit:
+    elif rerank is not None and limit and offset + limit <= MAX_LIMIT:  # deeper pages: BM25's order
         deep = index.engine.search(compiled.tree, filters.clauses(), limit=_rerank_depth(limit, offset), offset=0)
         page = SearchPage(deep.total, rerank(deep.hits)[offset : offset + limit])
     else:
