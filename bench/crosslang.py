@@ -209,6 +209,16 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
                 oth, _ = run_queries(ix, part, ql, None, judge=other)
                 name = f"mixed {ql.upper()} query, merge on + document translation"
                 add(name, half, {"RR@10": oth["RR@10"], "R@10": oth["R@10"]}, lat, own_rr=own["RR@10"])
+    # both: the learned lexicon of the dev half's linked pairs and document translations
+    build_index(
+        [write_linked_corpus(rows, tmp)], tmp / f"ix-linked-doc-{engine}", engine=engine, translate_documents=True
+    )
+    with open_index(tmp / f"ix-linked-doc-{engine}") as ix:
+        _ = ix.translator().sound
+        base = tuple(x for x in SOURCES if x != "mined")
+        for ql, dl in (("en", "ja"), ("ja", "en")):
+            name = f"{ql.upper()}->{dl.upper()} + learned + document translation"
+            add(name, "test", *run_queries(ix, halves(rows)["test"], ql, dl, True, base))
     print(f"{engine}: index with document translations built in {doc_build_s:.1f} s (without: {build_s:.1f} s)")
     return results, build_s
 

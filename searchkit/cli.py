@@ -478,8 +478,9 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
             )
         if h.explain is not None and "contributions" in h.explain:
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
-            if h.explain.get("document_translation"):
-                parts += f", document translation {h.explain['document_translation']:.2f}"
+            doc = h.explain.get("document_translation")
+            if doc:
+                parts += f", document translation {doc['added']:.2f} (all x{doc['scale']:.2f})"
             placed = h.explain.get("merge")
             via = (
                 f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)"

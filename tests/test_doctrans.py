@@ -27,7 +27,7 @@ def _write(path, rows) -> None:
 
 def _ranked(ix, query: str, **kw) -> list[tuple[str, float]]:
     res = ix.search(query, explain=True, **kw)
-    return [(h.id, h.explain.get("document_translation", 0.0)) for h in res.hits]
+    return [(h.id, h.explain.get("document_translation", {}).get("added", 0.0)) for h in res.hits]
 
 
 def test_the_passage_whose_words_translate_to_the_query_rises(tmp_path, engine):
@@ -138,3 +138,19 @@ def test_a_damaged_translation_file_is_a_clear_error(tmp_path, engine):
     build_index([tmp_path / "src"], tmp_path / "ix", rebuild=True)
     with open_index(tmp_path / "ix") as ix:
         assert [h.id for h in ix.search("surface information", lang="ja").hits] == ["j2", "j1"]
+
+
+def test_re_ranking_does_not_lift_a_language_over_the_other(tmp_path, engine):
+    """The merge levels languages by their best hits: document translations reorder the Japanese
+    hits of an English query, they do not move them as a whole past the English ones."""
+    rows = [*ROWS, {"id": "e2", "lang": "en", "text": "Surface information in long sentences."}]
+    _write(tmp_path / "src" / "p.jsonl", rows)
+    build_index([tmp_path / "src"], tmp_path / "plain", engine=engine)
+    build_index([tmp_path / "src"], tmp_path / "dt", engine=engine, translate_documents=True)
+    with open_index(tmp_path / "plain") as plain, open_index(tmp_path / "dt") as dt:
+        before = {h.id: h.score for h in plain.search("surface information").hits}
+        after = {h.id: h.score for h in dt.search("surface information").hits}
+        assert set(before) == set(after) == {"e2", "j1", "j2"}
+        assert after["e2"] == pytest.approx(before["e2"])
+        assert max(after["j1"], after["j2"]) == pytest.approx(max(before["j1"], before["j2"]))
+        assert after["j2"] != pytest.approx(before["j2"])  # re-ranked all the same

@@ -9,9 +9,11 @@ rank (a probabilistic translation of the document, as in Xu & Weischedel's cross
 language models). A translated query re-ranks its other-language candidates with BM25 of the
 words the user typed over those bags:
 
-    score = lexical + WEIGHT * lexical_best * bm25 / bm25_best
+    score = (lexical + WEIGHT * lexical_best * bm25 / bm25_best) * scale
 
-within each language's candidates (the lexical top DEPTH), so the matches and the total stay
+within each language's candidates (the lexical top DEPTH), ``scale`` keeping the language's best
+score where it was (the merge across languages levels languages by their best hits: re-ranking
+reorders a language, it does not lift it over the others). The matches and the total stay
 those of the lexical query. The bags come from the dictionaries alone (no index evidence), so
 a file's bags depend on that file only: kept per source file beside the engine's data and
 updated with it, like the mined pairs (in SQLite: a query reads its candidates' bags only). English -> Japanese lookups keep the dictionary's
@@ -236,17 +238,20 @@ def _damaged(path: Path, exc: Exception) -> IndexMismatchError:
 
 
 def rerank(hits: list, terms: list[str], scorer: DocumentScorer, weight: float | None = None) -> tuple[list, dict]:
-    """``hits`` (EngineHit, best first) re-ranked with the bags; (hits, id -> the part added)."""
+    """``hits`` (EngineHit, best first) re-ranked with the bags, their best score kept where it
+    was (the merge across languages scales each language by its best: a re-ranked language must
+    not rise as a whole); (hits, id -> {"added": the part added, "scale": the factor then applied})."""
     weight = WEIGHT if weight is None else weight
     if not hits or not terms:
         return hits, {}
     by_id = scorer.scores(terms, [h.record["id"] for h in hits])
-    found = [by_id[h.record["id"]] for h in hits]
-    best = max(found)
+    best = max(by_id.values())
     if best <= 0:
         return hits, {}
     top = hits[0].score
-    added = {h.record["id"]: weight * top * f / best for h, f in zip(hits, found)}
-    order = sorted(range(len(hits)), key=lambda i: -(hits[i].score + added[hits[i].record["id"]]))
-    out = [EngineHit(hits[i].record, hits[i].score + added[hits[i].record["id"]]) for i in order]
-    return out, {k: v for k, v in added.items() if v}
+    added = {rid: weight * top * f / best for rid, f in by_id.items()}
+    fused = [(h.score + added[h.record["id"]], i, h) for i, h in enumerate(hits)]
+    fused.sort(key=lambda x: (-x[0], x[1]))
+    scale = top / fused[0][0] if fused[0][0] > 0 else 1.0
+    out = [EngineHit(h.record, score * scale) for score, _, h in fused]
+    return out, {rid: {"added": a, "scale": scale} for rid, a in added.items() if a}

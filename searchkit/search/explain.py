@@ -10,7 +10,7 @@ from ..query.tree import BoolQ, KeywordQ, PhraseQ, Query, TermQ
 from .searchable import Searchable
 
 
-def explain_hit(index: Searchable, tree: Query, hit: Hit, placement=None, translated: float = 0.0) -> dict:
+def explain_hit(index: Searchable, tree: Query, hit: Hit, placement=None, translated: dict | None = None) -> dict:
     """Score contributions of each top-level clause of the query to one hit, per field for
     plain terms and phrases. Each contribution is the clause scored alone on this record, so
     they add up to the final score when the clauses are alternatives (the default)."""
@@ -29,8 +29,8 @@ def explain_hit(index: Searchable, tree: Query, hit: Hit, placement=None, transl
             if page.hits and page.hits[0].score:
                 parts.append({"clause": describe(q), "field": field, "score": round(page.hits[0].score, 4)})
     out = {"score": hit.score, "contributions": parts}
-    if translated:  # what the document translations added (crosslang.doctrans), before the merge
-        out["document_translation"] = round(translated, 4)
+    if translated:  # what the document translations added, and the scale then applied (crosslang.doctrans)
+        out["document_translation"] = {k: round(v, 4) for k, v in translated.items()}
     if placement is not None:  # how the merge across languages placed it (search.merge)
         out["merge"] = placement.to_dict()
     return out

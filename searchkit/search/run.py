@@ -106,7 +106,7 @@ class Ranked:
     explained: dict | None
     facets: dict | None
     placements: dict  # id -> how the merge across languages placed it
-    translated: dict = field(default_factory=dict)  # id -> what the document translations added
+    translated: dict = field(default_factory=dict)  # id -> what the document translations added (doctrans.rerank)
 
 
 def run(index: Searchable, text: str, filters: Filters, **options) -> SearchResult:
@@ -126,7 +126,7 @@ def present(index: Searchable, ranked: Ranked, record: dict, score: float, expla
         hit = replace(
             hit,
             explain=explain_hit(
-                index, ranked.compiled.tree, hit, ranked.placements.get(hit.id), ranked.translated.get(hit.id, 0.0)
+                index, ranked.compiled.tree, hit, ranked.placements.get(hit.id), ranked.translated.get(hit.id)
             ),
         )
     return hit
