@@ -54,7 +54,8 @@ def document_translator(analyzer, lexicon):
         doc_ids=lambda term: frozenset(),
         phrase_frequency=lambda terms: 1,
         vocabulary=tuple,
-        config=TranslatorConfig(sources=SOURCES, coherence=0.0, per_unit=PER_WORD, common_only=True),
+        # prevalence off: without evidence every candidate is equally "frequent" (the same weights, no work)
+        config=TranslatorConfig(sources=SOURCES, coherence=0.0, per_unit=PER_WORD, common_only=True, prevalence=0.0),
         unit_cache={},
     )
 

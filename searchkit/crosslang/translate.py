@@ -169,6 +169,8 @@ class Translator:
     unit_cache: dict | None = None
     _sound: SoundIndex | None = None
     _freq: dict = field(default_factory=dict)
+    _targets: dict = field(default_factory=dict)  # candidate translation -> (particles?, terms)
+    _knowns: dict = field(default_factory=dict)  # (text, lang) -> a resource knows it as one term
 
     @property
     def sound(self) -> SoundIndex:
@@ -399,6 +401,14 @@ class Translator:
         return self.lexicon.english_key(text) if lang == "en" else normalize_key(text)
 
     def _known(self, text: str, lang: str) -> bool:
+        got = self._knowns.get((text, lang))
+        if got is None:
+            if len(self._knowns) > 100_000:
+                self._knowns.clear()
+            got = self._knowns[(text, lang)] = self._lookup_known(text, lang)
+        return got
+
+    def _lookup_known(self, text: str, lang: str) -> bool:
         norm = normalize_key(text)
         if norm in self.glossary or norm in self.mined:
             return True
@@ -581,9 +591,9 @@ class Translator:
         best: dict[tuple[str, ...], Translation] = {}
         own = tuple(t.text for t in self.analyzer.analyze(text) if not t.stop)
         for target, origin, rank, common, *via in cands:
-            if origin in ("jmdict", "unidic") and any(t.function for t in self.analyzer.tokenizer.tokenize(target)):
+            particles, terms = self._analysed(target)
+            if origin in ("jmdict", "unidic") and particles:
                 continue  # an expression with particles (に応じて, の様に): its content words alone mislead
-            terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
             if not terms or terms == own or len(terms) > MAX_UNIT_TOKENS:
                 continue
             w = (
@@ -617,6 +627,18 @@ class Translator:
                 for terms, t in best.items()
             }
         return sorted(best.values(), key=lambda t: (-t.weight, -self._frequency(t.terms)))
+
+    def _analysed(self, target: str) -> tuple[bool, tuple[str, ...]]:
+        """(whether it has particles, its index terms) of a candidate translation, cached per
+        translator: the same dictionary words are candidates of many words."""
+        got = self._targets.get(target)
+        if got is None:
+            particles = any(t.function for t in self.analyzer.tokenizer.tokenize(target))
+            terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
+            if len(self._targets) > 100_000:
+                self._targets.clear()
+            got = self._targets[target] = (particles, terms)
+        return got
 
     def _frequency(self, terms: tuple[str, ...]) -> int:
         """Records containing the term, or the phrase for several terms (cached per translator)."""
