@@ -152,5 +152,4 @@ def test_re_ranking_does_not_lift_a_language_over_the_other(tmp_path, engine):
         after = {h.id: h.score for h in dt.search("surface information").hits}
         assert set(before) == set(after) == {"e2", "j1", "j2"}
         assert after["e2"] == pytest.approx(before["e2"])
-        assert max(after["j1"], after["j2"]) == pytest.approx(max(before["j1"], before["j2"]))
-        assert after["j2"] != pytest.approx(before["j2"])  # re-ranked all the same
+        assert sorted(after.values()) == pytest.approx(sorted(before.values()))  # reordered, not rescored

@@ -9,12 +9,12 @@ rank (a probabilistic translation of the document, as in Xu & Weischedel's cross
 language models). A translated query re-ranks its other-language candidates with BM25 of the
 words the user typed over those bags:
 
-    score = (lexical + WEIGHT * lexical_best * bm25 / bm25_best) * scale
+    fused = lexical + WEIGHT * lexical_best * bm25 / bm25_best
 
-within each language's candidates (the lexical top DEPTH), ``scale`` keeping the language's best
-score where it was (the merge across languages levels languages by their best hits: re-ranking
-reorders a language, it does not lift it over the others). The matches and the total stay
-those of the lexical query. The bags come from the dictionaries alone (no index evidence), so
+orders each language's candidates (the lexical top DEPTH), and the entries take the lexical
+scores in that order (the first the best, and so on): re-ranking moves an entry within its
+language and leaves the scores the merge across languages levels languages by as they were. The
+matches and the total stay those of the lexical query. The bags come from the dictionaries alone (no index evidence), so
 a file's bags depend on that file only: kept per source file beside the engine's data and
 updated with it, like the mined pairs (in SQLite: a query reads its candidates' bags only). English -> Japanese lookups keep the dictionary's
 common entries only (there is no index evidence to tell the words Japanese writers use from
@@ -239,9 +239,11 @@ def _damaged(path: Path, exc: Exception) -> IndexMismatchError:
 
 
 def rerank(hits: list, terms: list[str], scorer: DocumentScorer, weight: float | None = None) -> tuple[list, dict]:
-    """``hits`` (EngineHit, best first) re-ranked with the bags, their best score kept where it
-    was (the merge across languages scales each language by its best: a re-ranked language must
-    not rise as a whole); (hits, id -> {"added": the part added, "scale": the factor then applied})."""
+    """``hits`` (EngineHit, best first) re-ordered with the bags; (hits, id -> {"added": the bag
+    part of its fused score, "fused": that score}). The hits keep the lexical scores in order
+    (the first hit after re-ranking has the best lexical score, and so on): re-ranking moves an
+    entry within its language and leaves the language's scores, which the merge across
+    languages levels by, as they were."""
     weight = WEIGHT if weight is None else weight
     if not hits or not terms:
         return hits, {}
@@ -253,6 +255,7 @@ def rerank(hits: list, terms: list[str], scorer: DocumentScorer, weight: float |
     added = {rid: weight * top * f / best for rid, f in by_id.items()}
     fused = [(h.score + added[h.record["id"]], i, h) for i, h in enumerate(hits)]
     fused.sort(key=lambda x: (-x[0], x[1]))
-    scale = top / fused[0][0] if fused[0][0] > 0 else 1.0
-    out = [EngineHit(h.record, score * scale) for score, _, h in fused]
-    return out, {rid: {"added": a, "scale": scale} for rid, a in added.items() if a}
+    out = [EngineHit(h.record, old.score) for (_, _, h), old in zip(fused, hits)]
+    return out, {
+        h.record["id"]: {"added": added[h.record["id"]], "fused": f} for f, _, h in fused if added[h.record["id"]]
+    }

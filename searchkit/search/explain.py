@@ -29,7 +29,7 @@ def explain_hit(index: Searchable, tree: Query, hit: Hit, placement=None, transl
             if page.hits and page.hits[0].score:
                 parts.append({"clause": describe(q), "field": field, "score": round(page.hits[0].score, 4)})
     out = {"score": hit.score, "contributions": parts}
-    if translated:  # what the document translations added, and the scale then applied (crosslang.doctrans)
+    if translated:  # what the document translations added, and the score that ordered it (crosslang.doctrans)
         out["document_translation"] = {k: round(v, 4) for k, v in translated.items()}
     if placement is not None:  # how the merge across languages placed it (search.merge)
         out["merge"] = placement.to_dict()

@@ -50,10 +50,12 @@ def merged_page(
 ) -> tuple[SearchPage, dict, dict[str, Placement]]:
     """(page, what the merge did, placement of each hit by id); ``languages``: those the index
     holds (no search for a language without entries). ``rerank(hits) -> hits``, when given,
-    re-orders each language's best ``depth`` (at least the page) before they are merged."""
+    re-orders each other language's best ``depth`` (at least the page) before they are merged."""
     groups = engine.search_groups(tree, clauses, "lang", languages, max(offset + limit, depth if rerank else 0))
     if rerank is not None:
-        groups = {lang: SearchPage(page.total, rerank(page.hits)) for lang, page in groups.items()}
+        groups = {
+            lang: page if lang == own else SearchPage(page.total, rerank(page.hits)) for lang, page in groups.items()
+        }
     best = {lang: page.hits[0].score for lang, page in groups.items() if page.hits and page.hits[0].score > 0}
     ref = best.get(own) or max(best.values(), default=1.0)
     factors = {lang: 1.0 if lang == own else (ref / b) ** alpha for lang, b in best.items()}

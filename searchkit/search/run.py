@@ -193,7 +193,12 @@ def rank(
         )
         if explained is not None:
             explained["merge"] = info
-    elif rerank is not None and limit and offset + limit <= MAX_LIMIT:  # deeper pages: BM25's order
+    elif (
+        rerank is not None
+        and filters.lang not in ("", _query_lang(compiled))  # another language than the query's
+        and limit
+        and offset + limit <= MAX_LIMIT  # deeper pages: BM25's order
+    ):
         deep = index.engine.search(compiled.tree, filters.clauses(), limit=_rerank_depth(limit, offset), offset=0)
         page = SearchPage(deep.total, rerank(deep.hits)[offset : offset + limit])
     else:
@@ -211,7 +216,9 @@ def _rerank_depth(limit: int, offset: int) -> int:
 
 def _document_reranker(compiled: CompiledQuery, translator, added: dict):
     """``hits -> hits`` re-ranked by the index's document translations (filling ``added``: id ->
-    the part they added), or None: the query was not translated, or the index keeps none."""
+    the part they added), or None: the query was not translated, or the index keeps none. Only
+    hits in another language than the query's are re-ranked (the typed words against the
+    translations of entries in their own language would only meet code-switched words)."""
     scorer = getattr(translator, "documents", None)
     if scorer is None or not compiled.units or not len(scorer):
         return None
