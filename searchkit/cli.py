@@ -480,7 +480,7 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
             parts = ", ".join(f"{c['clause']} {c['score']:.2f}" for c in h.explain["contributions"])
             doc = h.explain.get("document_translation")
             if doc:
-                parts += f"; document translation +{doc['added']:.2f} = {doc['fused']:.2f}, placed at a lexical score"
+                parts += f"; document translation +{doc['added']:.2f} (ordered by {doc['fused']:.2f} within {h.lang})"
             placed = h.explain.get("merge")
             via = (
                 f" (= {placed['raw_score']:.2f} x{placed['factor']:.2f} to match the query language's best)"
