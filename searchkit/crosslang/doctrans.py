@@ -11,14 +11,16 @@ words the user typed over those bags:
 
     fused = lexical + WEIGHT * lexical_best * bm25 / bm25_best
 
-orders each language's candidates (the lexical top DEPTH), and the entries take the lexical
-scores in that order (the first the best, and so on): re-ranking moves an entry within its
+orders each other language's candidates (the lexical top DEPTH), and the entries take the
+lexical scores in that order (the first the best, and so on): re-ranking moves an entry within its
 language and leaves the scores the merge across languages levels languages by as they were. The
-matches and the total stay those of the lexical query. The bags come from the dictionaries alone (no index evidence), so
-a file's bags depend on that file only: kept per source file beside the engine's data and
-updated with it, like the mined pairs (in SQLite: a query reads its candidates' bags only). English -> Japanese lookups keep the dictionary's
-common entries only (there is no index evidence to tell the words Japanese writers use from
-the rare ones). Chosen on the dev half of ``bench.crosslang`` (see the README's table).
+matches and the total stay those of the lexical query.
+
+The bags come from the dictionaries alone (no index evidence), so a file's bags depend on that
+file only: kept per source file beside the engine's data and updated with it, like the mined
+pairs (in SQLite: a query reads its candidates' bags only). English -> Japanese lookups keep the
+dictionary's common entries only (there is no index evidence to tell the words Japanese writers
+use from the rare ones). Chosen on the dev half of ``bench.crosslang`` (see the README).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def document_translator(analyzer, lexicon):
 
 def bags(entries, translator) -> list[list]:
     """``[id, lang, {term: weight}]`` of each Japanese or English entry (``translator``: from
-    :func:`translator_for_documents`)."""
+    :func:`document_translator`)."""
     out = []
     for e in entries:
         if e.lang not in ("ja", "en"):
@@ -93,13 +95,16 @@ def bag_of(text: str, translator) -> Counter:
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, path TEXT NOT NULL, lang TEXT NOT NULL, length REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, path TEXT NOT NULL, lang TEXT NOT NULL, length REAL NOT NULL
+);
 CREATE INDEX IF NOT EXISTS docs_path ON docs (path);
-CREATE TABLE IF NOT EXISTS bags (id TEXT NOT NULL, term TEXT NOT NULL, weight REAL NOT NULL, PRIMARY KEY (id, term))
+CREATE TABLE IF NOT EXISTS bags (doc INTEGER NOT NULL, term TEXT NOT NULL, weight INTEGER NOT NULL, PRIMARY KEY (doc, term))
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS df (lang TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (lang, term))
     WITHOUT ROWID;
 """
+MILLI = 1000  # a bag weight is stored in thousandths (an integer: a few bytes, not eight)
 _CHUNK = 900  # ids per lookup (SQLite's limit on bound values is far above; small statements stay fast)
 
 
@@ -141,8 +146,13 @@ class DocumentTranslations:
                     _forget(con, path)
                     for rid, lang, bag in items:
                         _forget_id(con, rid)
-                        con.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (rid, path, lang, sum(bag.values())))
-                        con.executemany("INSERT INTO bags VALUES (?, ?, ?)", [(rid, t, w) for t, w in bag.items()])
+                        key = con.execute(
+                            "INSERT INTO docs (id, path, lang, length) VALUES (?, ?, ?, ?)",
+                            (rid, path, lang, sum(bag.values())),
+                        ).lastrowid
+                        con.executemany(
+                            "INSERT INTO bags VALUES (?, ?, ?)", [(key, t, round(w * MILLI)) for t, w in bag.items()]
+                        )
                         con.executemany(
                             "INSERT INTO df VALUES (?, ?, 1) ON CONFLICT (lang, term) DO UPDATE SET n = n + 1",
                             [(lang, t) for t in bag],
@@ -164,14 +174,13 @@ def _forget(con: sqlite3.Connection, path: str) -> None:
 
 def _forget_id(con: sqlite3.Connection, rid: str) -> None:
     """Drop an entry's bag (an id seen again, in its file or another) and its document frequencies."""
-    got = con.execute("SELECT lang FROM docs WHERE id = ?", (rid,)).fetchone()
+    got = con.execute("SELECT key, lang FROM docs WHERE id = ?", (rid,)).fetchone()
     if got is None:
         return
-    con.execute(
-        "UPDATE df SET n = n - 1 WHERE lang = ? AND term IN (SELECT term FROM bags WHERE id = ?)", (got[0], rid)
-    )
-    con.execute("DELETE FROM bags WHERE id = ?", (rid,))
-    con.execute("DELETE FROM docs WHERE id = ?", (rid,))
+    key, lang = got
+    con.execute("UPDATE df SET n = n - 1 WHERE lang = ? AND term IN (SELECT term FROM bags WHERE doc = ?)", (lang, key))
+    con.execute("DELETE FROM bags WHERE doc = ?", (key,))
+    con.execute("DELETE FROM docs WHERE key = ?", (key,))
 
 
 class DocumentScorer:
@@ -220,11 +229,12 @@ class DocumentScorer:
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             rows = con.execute(
-                f"SELECT b.id, b.term, b.weight, d.lang, d.length FROM bags b JOIN docs d ON d.id = b.id "
-                f"WHERE b.id IN ({','.join('?' * len(chunk))}) AND b.term IN ({marks})",
+                f"SELECT d.id, b.term, b.weight, d.lang, d.length FROM docs d JOIN bags b ON b.doc = d.key "
+                f"WHERE d.id IN ({','.join('?' * len(chunk))}) AND b.term IN ({marks})",
                 [*chunk, *terms],
             )
-            for rid, term, tf, lang, length in rows:
+            for rid, term, milli, lang, length in rows:
+                tf = milli / MILLI
                 n, avg = stats.get(lang, (0, 0.0))
                 d = df.get((lang, term), 0)
                 norm = K1 * (1 - B + B * length / avg) if avg else K1
