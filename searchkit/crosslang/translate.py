@@ -401,12 +401,7 @@ class Translator:
         return self.lexicon.english_key(text) if lang == "en" else normalize_key(text)
 
     def _known(self, text: str, lang: str) -> bool:
-        got = self._knowns.get((text, lang))
-        if got is None:
-            if len(self._knowns) > 100_000:
-                self._knowns.clear()
-            got = self._knowns[(text, lang)] = self._lookup_known(text, lang)
-        return got
+        return _memo(self._knowns, (text, lang), lambda: self._lookup_known(text, lang))
 
     def _lookup_known(self, text: str, lang: str) -> bool:
         norm = normalize_key(text)
@@ -422,9 +417,7 @@ class Translator:
         if self.unit_cache is None:
             return Unit(text, lang, wi, self._candidates(text, lang, toks, partial), partial)
         key = (text, lang, partial, tuple(t.lemma for t in toks))
-        found = self.unit_cache.get(key)
-        if found is None:
-            found = self.unit_cache[key] = self._candidates(text, lang, toks, partial)
+        found = _memo(self.unit_cache, key, lambda: self._candidates(text, lang, toks, partial))
         return Unit(text, lang, wi, found, partial)
 
     def _candidates(self, text: str, lang: str, toks: list[Token], partial: bool) -> tuple[Translation, ...]:
@@ -631,29 +624,25 @@ class Translator:
     def _analysed(self, target: str) -> tuple[bool, tuple[str, ...]]:
         """(whether it has particles, its index terms) of a candidate translation, cached per
         translator: the same dictionary words are candidates of many words."""
-        got = self._targets.get(target)
-        if got is None:
+
+        def analyse() -> tuple[bool, tuple[str, ...]]:
             particles = any(t.function for t in self.analyzer.tokenizer.tokenize(target))
             terms = tuple(t.text for t in self.analyzer.analyze(target) if not (t.stop and len(target.split()) == 1))
-            if len(self._targets) > 100_000:
-                self._targets.clear()
-            got = self._targets[target] = (particles, terms)
-        return got
+            return particles, terms
+
+        return _memo(self._targets, target, analyse)
 
     def _frequency(self, terms: tuple[str, ...]) -> int:
         """Records containing the term, or the phrase for several terms (cached per translator)."""
-        got = self._freq.get(terms)
-        if got is None:
+
+        def count() -> int:
             if len(terms) == 1:
-                got = self.doc_frequency(terms[0])
-            elif any(self.doc_frequency(t) == 0 for t in terms):
-                got = 0
-            else:
-                got = self.phrase_frequency(terms)
-            if len(self._freq) > 100_000:
-                self._freq.clear()
-            self._freq[terms] = got
-        return got
+                return self.doc_frequency(terms[0])
+            if any(self.doc_frequency(t) == 0 for t in terms):
+                return 0
+            return self.phrase_frequency(terms)
+
+        return _memo(self._freq, terms, count)
 
     def _english_term(self, word: str) -> str:
         terms = self.analyzer.analyze(word)
@@ -679,6 +668,19 @@ class Translator:
         else:
             return []
         return [Translation(text, target, terms, "translit", w * sim) for target, terms, sim in found]
+
+
+CACHE_LIMIT = 100_000  # entries per translator cache (emptied when full: words repeat, memory stays bounded)
+
+
+def _memo(cache: dict, key, compute: Callable[[], object]):
+    """``cache[key]``, computed on a miss (values are never None)."""
+    got = cache.get(key)
+    if got is None:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        got = cache[key] = compute()
+    return got
 
 
 def _best_targets(ranked: list[Translation], k: int) -> list[Translation]:

@@ -37,7 +37,7 @@ from ..errors import (
 )
 from ..models import Document, Hit, valid_id
 from ..ranking import DEFAULT, Ranking
-from ..search.options import MAX_LIMIT, check_range
+from ..search.options import check_range, window
 from ..search.run import SearchResult, make_filters, rank, record_to_hit, run
 from ..version import __version__
 from . import manifest as mf
@@ -587,7 +587,7 @@ class Index:
 
             # as deep as the page (within the lexical search's own limit: deeper pages hold the
             # nearest vectors only)
-            lexical_limit = min(max(DEPTH, offset + limit), MAX_LIMIT)
+            lexical_limit = window(DEPTH, limit, offset)
             ranked = rank(
                 self,
                 query,

@@ -194,7 +194,6 @@ class QueryCompiler:
             target.append(q)
             if not neg and isinstance(atom, (Word, Quoted)) and atom.field not in KEYWORD_FIELDS + ("date",):
                 (words if isinstance(atom, Word) else phrases).append((atom.text, target, len(target) - 1, atom.field))
-                self._typed += [t.text for t in self.analyzer.analyze(atom.text) if not t.stop]
         flat = [t for ts in bare_terms for t in ts]
         if 2 <= len(flat) <= self.ranking.phrase_boost_max_terms and len(bare_terms) > 1:
             should.append(PhraseQ(tuple(flat), boost=self.ranking.phrase_boost))
@@ -305,10 +304,12 @@ class QueryCompiler:
             return keyword(field, value.strip())
         if field == "date":
             return date_range(value.strip())
-        seq = tuple(t.text for t in self.analyzer.analyze(value))
+        analysed = self.analyzer.analyze(value)
+        seq = tuple(t.text for t in analysed)
         if not seq:
             return None
         if not negated:
+            self._typed += [t.text for t in analysed if not t.stop]
             if len(seq) == 1:
                 self._terms.add(seq[0])
             else:
@@ -327,6 +328,7 @@ class QueryCompiler:
             return None, all_terms
         if not negated:
             self._terms.update(ranked)
+            self._typed += ranked
         if len(ranked) == 1 and len(terms) == 1:
             return TermQ(ranked[0], field), all_terms
         if negated or self.require_all:

@@ -25,6 +25,12 @@ def check_range(name: str, value: int) -> int:
     return value
 
 
+def window(depth: int, limit: int, offset: int) -> int:
+    """How many ranked hits a stage that re-ranks them reads: ``depth``, or down to the page's
+    end when that is deeper, never more than MAX_LIMIT (deeper pages keep the engine's order)."""
+    return min(max(depth, offset + limit), MAX_LIMIT)
+
+
 def _integer(name: str, value: object) -> int:
     if isinstance(value, str):
         try:

@@ -12,7 +12,7 @@ from ..query.filters import Filters
 from ..query.highlight import Highlight
 from .explain import explain_hit
 from .highlight import highlight_record, snippet
-from .options import MAX_LIMIT, check_range
+from .options import MAX_LIMIT, check_range, window
 from .searchable import Searchable
 
 FACETS = ("kind", "lang", "year", "category")  # what --facets counts
@@ -170,7 +170,7 @@ def rank(
     counts = index.engine.facets(compiled.tree, filters.clauses(), FACETS) if facets else None
     placements: dict = {}
     translated: dict = {}
-    rerank = _document_reranker(compiled, translator, translated)
+    rerank = _document_reranker(compiled, translator, translated) if sort == "score" and limit else None
     if counts is not None and limit == 0:
         # counts only: every entry has a kind, so the kind counts add up to the total
         page = SearchPage(sum(counts["kind"].values()), [])
@@ -189,17 +189,16 @@ def rank(
             tuple(sorted(index.languages())),
             **({} if merge_alpha is None else {"alpha": merge_alpha}),
             rerank=rerank,
-            depth=_rerank_depth(limit, offset),
+            depth=_rerank_window(limit, offset) if rerank else 0,
         )
         if explained is not None:
             explained["merge"] = info
     elif (
         rerank is not None
         and filters.lang not in ("", _query_lang(compiled))  # another language than the query's
-        and limit
         and offset + limit <= MAX_LIMIT  # deeper pages: BM25's order
     ):
-        deep = index.engine.search(compiled.tree, filters.clauses(), limit=_rerank_depth(limit, offset), offset=0)
+        deep = index.engine.search(compiled.tree, filters.clauses(), limit=_rerank_window(limit, offset), offset=0)
         page = SearchPage(deep.total, rerank(deep.hits)[offset : offset + limit])
     else:
         page = index.engine.search(compiled.tree, filters.clauses(), limit=limit, offset=offset)
@@ -208,10 +207,10 @@ def rank(
     return Ranked(text, compiled, page, explained, counts, placements, translated)
 
 
-def _rerank_depth(limit: int, offset: int) -> int:
-    from ..crosslang.doctrans import DEPTH
+def _rerank_window(limit: int, offset: int) -> int:
+    from ..crosslang.doctrans import DEPTH  # imported when an index keeps document translations
 
-    return min(max(DEPTH, offset + limit), MAX_LIMIT)
+    return window(DEPTH, limit, offset)
 
 
 def _document_reranker(compiled: CompiledQuery, translator, added: dict):
