@@ -102,6 +102,7 @@ def run_queries(
     merge=True,
     judge: str | None = None,
     count_source: str = "",
+    overrides: dict | None = None,
 ):
     """Title queries in ``q_lang``; ``d_lang`` filters the results (None: both languages); the
     relevant passage is the abstract in ``judge`` (default ``d_lang``)."""
@@ -109,7 +110,7 @@ def run_queries(
     translator = None
     if translate:
         translator = ix.translator()
-        translator.config = TranslatorConfig(sources=tuple(sources))
+        translator.config = TranslatorConfig(sources=tuple(sources), **(overrides or {}))
     judge = judge or d_lang
     for r in rows:
         q = r[f"title_{q_lang}"]
@@ -177,6 +178,12 @@ def bench_engine(engine: str, rows: list[dict], tmp: Path) -> tuple[list[dict], 
                     "test",
                     *run_queries(ix, test, ql, dl, True, without),
                 )
+        for ql, dl in (("en", "ja"), ("ja", "en")):  # a translation's derivational relatives (summary: summarization)
+            add(
+                f"{ql.upper()}->{dl.upper()} without related forms",
+                "test",
+                *run_queries(ix, test, ql, dl, True, overrides={"related_factor": 0.0}),
+            )
     # the learned lexicon: learnt from the dev half's linked abstracts, judged on the test half;
     # mined parenthetical glosses stay off (they would come from the test abstracts themselves)
     build_index([write_linked_corpus(rows, tmp)], tmp / f"ix-linked-{engine}", engine=engine)

@@ -383,3 +383,30 @@ def test_an_index_from_before_the_written_forms_still_learns(tmp_path, engine):
         assert "p0-en" in _ids(result)
         ix.update([tmp_path / "src"])  # nothing changed: the old tables stay usable
         assert "learned" in _sources(ix.search("flashwise", explain=True), "flashwise")
+
+
+@pytest.mark.parametrize(
+    "query,written,found",
+    [
+        ("単純化", "We simplify the proof by induction.", "simplifi"),  # simplification: simplif
+        ("分析", "We analyze the failures of the parser.", "analyz"),  # analysis: analysi
+    ],
+)
+def test_a_translation_finds_its_derivational_relatives(tmp_path, engine, query, written, found):
+    """The dictionary says "simplification"; the English text says "simplify", which Snowball
+    stems apart. The translation's relatives in the dictionary's English (stems sharing all but
+    its last two letters) are searched too, lower, and --explain names the form they came from."""
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [
+            {"id": "hit", "lang": "en", "text": written},
+            {"id": "other", "lang": "en", "text": "The proof of the parser is long."},
+            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
+        ],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search(query, lang="en", explain=True)
+    assert _ids(result) == ["hit"]
+    (related,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    assert related["via"].endswith("(a related form)") and related["weight"] < 0.5

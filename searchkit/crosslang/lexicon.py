@@ -42,6 +42,14 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
+def _related_prefix(key: str) -> str | None:
+    """The prefix a stem's derivational relatives share: all but its last two letters, at least
+    five (summari, summar; analysi, analyz); None for phrases and short stems (too many relatives)."""
+    if " " in key or len(key) < 6:
+        return None
+    return key[: max(5, len(key) - 2)]
+
+
 def cache_dir() -> Path:
     env = os.environ.get("SEARCHKIT_CACHE")
     if env:
@@ -90,15 +98,27 @@ class Lexicon:
     def en_to_ja_related(self, key: str, limit: int = 24) -> list[Entry]:
         """Entries of single-word keys that share the word's stem prefix: summarization -> summary
         (Snowball stems them "summar" and "summari"). Ranked below exact matches."""
-        if " " in key or len(key) < 6:
+        prefix = _related_prefix(key)
+        if prefix is None:
             return []
-        prefix = key[: max(5, len(key) - 2)]
         return self._entries(
             "en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
             (prefix, prefix + "\uffff", key),
             limit,
             rank_offset=4,
         )
+
+    def en_related_keys(self, key: str) -> list[str]:
+        """The dictionary's other single-word English keys sharing ``key``'s stem prefix (the
+        same rule as :meth:`en_to_ja_related`): summari -> summar (summarization), summaris."""
+        prefix = _related_prefix(key)
+        if prefix is None:
+            return []
+        rows = self.db.execute(
+            "SELECT DISTINCT key FROM en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0 ORDER BY key",
+            (prefix, prefix + "\uffff", key),
+        ).fetchall()
+        return [k for (k,) in rows]
 
     def en_to_ja_head(self, key: str, limit: int = 12) -> list[Entry]:
         """Entries whose gloss starts with the word and says more (robust -> 頑健 "robust
