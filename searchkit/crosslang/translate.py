@@ -612,7 +612,8 @@ class Translator:
             if self.config.related_factor and origin in ("jmdict", "unidic") and len(terms) == 1:
                 # 要約 "summary" also finds "summarization", which Snowball stems apart (summari, summar)
                 variants += [
-                    ((k,), w * self.config.related_factor, f"{target} (a related form)") for k in self._relatives(terms[0])
+                    ((k,), w * self.config.related_factor, f"{target} (a related form)")
+                    for k in self._relatives(terms[0])
                 ]
             for terms, w, how in variants:
                 if self._frequency(terms) == 0:
