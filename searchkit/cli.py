@@ -397,11 +397,22 @@ def _emit_hits(result, as_json: bool, as_jsonl: bool, as_csv: bool = False, offs
         _print_hits(result.hits, result.total, result.query, links)
 
 
+def _translation_label(t: dict, siblings: list[dict]) -> str:
+    """``curiosity [jmdict 0.45]``; a translation reached through something else (derived,
+    chained, a related form) or standing for one of several term sets of the same word shows the
+    index terms it searched: ``simplification = simplifi [jmdict 0.18, via a related form]``."""
+    label = t["to"]
+    if t.get("via") or sum(s["to"] == t["to"] for s in siblings) > 1:
+        label += " = " + " ".join(t["terms"])
+    via = f", via {t['via']}" if t.get("via") else ""
+    return f"{label} [{t['source']} {t['weight']:.2f}{via}]"
+
+
 def _print_explain(explain: dict, err: bool = False) -> None:
     typer.echo(f"query:  {explain['tree']}", err=err)
     for unit in explain["translations"]:
         tag = " (inside a longer unit)" if unit["partial"] else ""
-        items = ", ".join(f"{t['to']} [{t['source']} {t['weight']:.2f}]" for t in unit["translations"])
+        items = ", ".join(_translation_label(t, unit["translations"]) for t in unit["translations"])
         typer.echo(f"  {unit['unit']}{tag} -> {items}", err=err)
     if not explain["translations"]:
         typer.echo("  (no translations)", err=err)

@@ -409,4 +409,26 @@ def test_a_translation_finds_its_derivational_relatives(tmp_path, engine, query,
         result = ix.search(query, lang="en", explain=True)
     assert _ids(result) == ["hit"]
     (related,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
-    assert related["via"].endswith("(a related form)") and related["weight"] < 0.5
+    assert related["via"] == "a related form" and related["weight"] < 0.5
+
+
+def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
+    """JSON had each derived, chained and related translation's ``via``; the text --explain
+    printed only the dictionary word, so a chained translation looked like a dictionary one
+    and a related form like a duplicate of its word."""
+    from typer.testing import CliRunner
+
+    from searchkit.cli import app
+
+    shutil.copytree(DATA / "pages", tmp_path / "pages")
+    write_jsonl(tmp_path / "pages" / "more.jsonl", [{"id": "s", "lang": "en", "text": "We simplify the proof."}])
+    build_index([tmp_path / "pages"], tmp_path / "ix", engine=engine)
+    runner = CliRunner()
+    for query, expected in (
+        ("協働", "collaboration = collabor [chain"),
+        ("協働", "via cooperation"),
+        ("単純化", "simplification = simplifi [jmdict"),
+        ("単純化", "via a related form"),
+    ):
+        res = runner.invoke(app, ["search", query, "-i", str(tmp_path / "ix"), "--explain"], catch_exceptions=False)
+        assert res.exit_code == 0 and expected in res.output, res.output

@@ -61,6 +61,7 @@ MAX_UNIT_TOKENS = 4
 # Japanese suffixes that make adjectives and abstract nouns of a noun (-ic/-al, -ity/-ness, -ize):
 # a translation ending in one also stands for the bare noun
 JA_DERIVATIONAL_SUFFIXES = frozenset({"的", "性", "化"})
+RELATED_FORM = "a related form"  # the ``via`` of a translation's derivational relative (summary: summar)
 
 
 @dataclass(frozen=True)
@@ -611,10 +612,7 @@ class Translator:
                 variants.append((terms[:-1], w * self.config.suffix_factor, variants[0][2]))
             if self.config.related_factor and origin in ("jmdict", "unidic") and len(terms) == 1:
                 # 要約 "summary" also finds "summarization", which Snowball stems apart (summari, summar)
-                variants += [
-                    ((k,), w * self.config.related_factor, f"{target} (a related form)")
-                    for k in self._relatives(terms[0])
-                ]
+                variants += [((k,), w * self.config.related_factor, RELATED_FORM) for k in self._relatives(terms[0])]
             for terms, w, how in variants:
                 if self._frequency(terms) == 0:
                     continue  # evidence: the translation never occurs in this index
