@@ -24,6 +24,7 @@ JMDICT = DATA / "jmdict-eng.tsv.gz"
 UNIDIC = DATA / "unidic-loanwords.tsv.gz"
 CACHE_VERSION = 2
 MAX_KEY_WORDS = 4
+MAX_RELATIVES = 3  # see Lexicon.en_related_keys
 # words that JMdict glosses use as placeholders, not meaning ("to conceal (something)")
 _FILLER = ENGLISH_STOP_WORDS | {
     "to",
@@ -48,6 +49,10 @@ def _related_prefix(key: str) -> str | None:
     if " " in key or len(key) < 6:
         return None
     return key[: max(5, len(key) - 2)]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix([a, b]))
 
 
 def cache_dir() -> Path:
@@ -109,16 +114,20 @@ class Lexicon:
         )
 
     def en_related_keys(self, key: str) -> list[str]:
-        """The dictionary's other single-word English keys sharing ``key``'s stem prefix (the
-        same rule as :meth:`en_to_ja_related`): summari -> summar (summarization), summaris."""
+        """The dictionary's single-word English keys closest to ``key`` among those sharing its
+        stem prefix (the rule of :meth:`en_to_ja_related`): the longest common prefix first, then
+        the nearest length; at most MAX_RELATIVES (summari -> summar, summaris; a short stem's
+        prefix is shared by many unrelated words: intern -> inter-action, inter-est)."""
         prefix = _related_prefix(key)
         if prefix is None:
             return []
         rows = self.db.execute(
-            "SELECT DISTINCT key FROM en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0 ORDER BY key",
+            "SELECT DISTINCT key FROM en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
             (prefix, prefix + "\uffff", key),
         ).fetchall()
-        return [k for (k,) in rows]
+        return sorted((k for (k,) in rows), key=lambda k: (-_common_prefix(k, key), abs(len(k) - len(key)), k))[
+            :MAX_RELATIVES
+        ]
 
     def en_to_ja_head(self, key: str, limit: int = 12) -> list[Entry]:
         """Entries whose gloss starts with the word and says more (robust -> 頑健 "robust
