@@ -432,3 +432,18 @@ def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
     ):
         res = runner.invoke(app, ["search", query, "-i", str(tmp_path / "ix"), "--explain"], catch_exceptions=False)
         assert res.exit_code == 0 and expected in res.output, res.output
+
+
+def test_a_short_stem_brings_only_its_closest_relatives(tmp_path, engine):
+    """"intern" (インターン) shares its prefix "inter" with a hundred dictionary words; they are
+    not its relatives, and a query must not search them all."""
+    words = "interaction interest interface interval interview internet internal interpretation intervention"
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [{"id": "e", "lang": "en", "text": f"An intern studied {words}."}, {"id": "j", "lang": "ja", "text": "研修。"}],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search("インターン", lang="en", explain=True)
+    related = [t for u in result.explain["translations"] for t in u["translations"] if t.get("via") == "a related form"]
+    assert _ids(result) == ["e"] and len(related) <= 3, related
