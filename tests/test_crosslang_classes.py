@@ -435,7 +435,7 @@ def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
 
 
 def test_a_short_stem_brings_only_its_closest_relatives(tmp_path, engine):
-    """"intern" (インターン) shares its prefix "inter" with a hundred dictionary words; they are
+    """ "intern" (インターン) shares its prefix "inter" with a hundred dictionary words; they are
     not its relatives, and a query must not search them all."""
     words = "interaction interest interface interval interview internet internal interpretation intervention"
     write_jsonl(
