@@ -477,7 +477,7 @@ class Translator:
             out = self._translit(text, toks, partial, known=bool(entries))
         if out and out[0].origin != "learned" and "learned" in src and self.learned:
             out = self._confirmed(text, out, partial)
-        return tuple(out[: self.config.candidates])
+        return tuple(_best_targets(out, self.config.candidates))  # a variant rides along with its word
 
     def _confirmed(self, text: str, out: list[Translation], partial: bool) -> list[Translation]:
         """The resources' candidates for a word, weighed with what the collection's linked
