@@ -447,4 +447,3 @@ def test_a_short_stem_brings_only_its_closest_relatives(tmp_path, engine):
         result = ix.search("インターン", lang="en", explain=True)
     related = [t for u in result.explain["translations"] for t in u["translations"] if t.get("via") == "a related form"]
     assert _ids(result) == ["e"] and len(related) <= 3, related
-
