@@ -43,12 +43,18 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
-def _related_prefix(key: str) -> str | None:
-    """The prefix a stem's derivational relatives share: all but its last two letters, at least
-    five (summari, summar; analysi, analyz); None for phrases and short stems (too many relatives)."""
+# single-word keys under a stem's prefix, the stem itself excepted (see _related_range)
+_RELATED = "key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0"
+
+
+def _related_range(key: str) -> tuple[str, str, str] | None:
+    """The parameters of _RELATED for ``key``: its derivational relatives share all but its last
+    two letters, at least five (summari, summar; analysi, analyz); None for phrases and short
+    stems (too many relatives)."""
     if " " in key or len(key) < 6:
         return None
-    return key[: max(5, len(key) - 2)]
+    prefix = key[: max(5, len(key) - 2)]
+    return prefix, prefix + "\uffff", key
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -105,28 +111,20 @@ class Lexicon:
         (Snowball stems them "summar" and "summari"). Ranked below exact matches, by dictionary
         rank. (Only the closest few keys, as :meth:`en_related_keys` takes, measured worse on the
         cross-language benchmark's dev half: EN->JA 0.786 -> 0.782.)"""
-        prefix = _related_prefix(key)
-        if prefix is None:
+        params = _related_range(key)
+        if params is None:
             return []
-        return self._entries(
-            "en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
-            (prefix, prefix + "\uffff", key),
-            limit,
-            rank_offset=4,
-        )
+        return self._entries(f"en WHERE {_RELATED}", params, limit, rank_offset=4)
 
     def en_related_keys(self, key: str) -> list[str]:
         """The dictionary's single-word English keys closest to ``key`` among those sharing its
         stem prefix (all but its last two letters, at least five): the longest common prefix
         first, then the nearest length; at most MAX_RELATIVES (summari -> summar, summaris; a
         short stem's prefix is shared by many unrelated words: intern -> inter-action, inter-est)."""
-        prefix = _related_prefix(key)
-        if prefix is None:
+        params = _related_range(key)
+        if params is None:
             return []
-        rows = self.db.execute(
-            "SELECT DISTINCT key FROM en WHERE key >= ? AND key < ? AND key != ? AND instr(key, ' ') = 0",
-            (prefix, prefix + "\uffff", key),
-        ).fetchall()
+        rows = self.db.execute(f"SELECT DISTINCT key FROM en WHERE {_RELATED}", params).fetchall()
         return sorted((k for (k,) in rows), key=lambda k: (-_common_prefix(k, key), abs(len(k) - len(key)), k))[
             :MAX_RELATIVES
         ]
