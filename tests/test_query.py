@@ -107,3 +107,12 @@ def test_errors_are_clear(compile_, query, message):
 def test_only_stop_words_is_empty(compile_):
     assert compile_("the of").tree != MatchAllQ()
     assert compile_("、。").empty
+
+
+def test_a_dash_run_is_punctuation_not_an_exclusion(compile_):
+    # titles write "---" for a dash: "Grammar ---Refinement and Extension---" excludes nothing
+    tree = compile_("grammar ---refinement").tree
+    assert not tree.must_not and TermQ("refin") in tree.should
+    assert not compile_("文法 ---実装に向けて---").tree.must_not
+    assert not compile_("grammar --refinement ++extension").tree.must_not
+    assert compile_("grammar -refinement").tree.must_not == (TermQ("refin"),)  # one sign stays an operator

@@ -260,3 +260,11 @@ def test_a_hybrid_page_far_beyond_the_last_hit_is_empty(tmp_path, corpus, engine
             far = ix.search("interest rates", offset=10**12, semantic=mode)
             assert far.hits == [] and far.total == ix.search("interest rates", semantic=mode).total > 0
         assert total > 0
+
+
+def test_the_meaning_of_a_query_keeps_words_after_a_dash_run():
+    from searchkit.semantic.hybrid import semantic_text
+
+    # the lexical parser's rule: one "-" excludes, a run of them ("---Refinement") is a dash
+    assert semantic_text("grammar ---Refinement and Extension--- -noise") == "grammar Refinement and Extension---"
+    assert semantic_text('cats -"dog food" +mice') == "cats mice"

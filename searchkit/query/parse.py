@@ -58,10 +58,9 @@ def lex(text: str) -> list[Tok]:
                 toks.append(Tok(value.lower(), value))
                 continue
             if value[0] in "+-":
-                # "+word" / "-word"; a lone "-" or "+" is just punctuation
                 rest = value.lstrip("+-")
                 if rest:
-                    toks.append(Tok("word", rest, value[0]))
+                    toks.append(Tok("word", rest, operator_sign(value)))
                 continue
         if kind in ("lparen", "quote", "field") and pending:
             toks.append(Tok(kind, value, pending))
@@ -69,6 +68,14 @@ def lex(text: str) -> list[Tok]:
             continue
         toks.append(Tok(kind, value))
     return toks
+
+
+def operator_sign(word: str) -> str:
+    """"+" or "-" when ``word`` starts with one sign before its text (a required or excluded
+    word), else "": a lone sign, or a run of them (titles write "---Refinement" for a dash), is
+    punctuation."""
+    rest = word.lstrip("+-")
+    return word[0] if rest and len(word) - len(rest) == 1 else ""
 
 
 # -- the raw tree: what the user wrote, before analysis --

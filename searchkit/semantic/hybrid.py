@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from ..engines.base import keyword_term
 from ..models import Hit
+from ..query.parse import operator_sign
 from ..query.tree import BoolQ, DateRangeQ, KeywordQ, Query
 from ..search.highlight import snippet
 from ..search.run import FACETS, Ranked, SearchResult, present, record_to_hit
@@ -48,9 +49,9 @@ def semantic_text(query: str) -> str:
         if tok == "NOT":
             skip = True
             continue
-        if _OPERATOR.match(tok) or _FIELD.match(tok) or tok.startswith("-"):
+        if _OPERATOR.match(tok) or _FIELD.match(tok) or operator_sign(tok) == "-":
             continue
-        words.append(tok.lstrip("+").replace('"', "").strip("()"))
+        words.append(tok.lstrip("+-").replace('"', "").strip("()"))
     return " ".join(w for w in words if w)
 
 
