@@ -71,7 +71,7 @@ def lex(text: str) -> list[Tok]:
 
 
 def operator_sign(word: str) -> str:
-    """"+" or "-" when ``word`` starts with one sign before its text (a required or excluded
+    """ "+" or "-" when ``word`` starts with one sign before its text (a required or excluded
     word), else "": a lone sign, or a run of them (titles write "---Refinement" for a dash), is
     punctuation."""
     rest = word.lstrip("+-")
