@@ -412,6 +412,33 @@ def test_a_translation_finds_its_derivational_relatives(tmp_path, engine, query,
     assert related["via"] == "a related form" and related["weight"] < 0.5
 
 
+@pytest.mark.parametrize(
+    "query, written, found",
+    [
+        ("直線", "We test the linearity of the response.", "linear"),
+        ("社交", "Sociability shapes the group.", "sociabl"),
+    ],
+)
+def test_a_word_without_translations_borrows_its_property_noun(tmp_path, engine, query, written, found):
+    """直線 is only "straight line" in the dictionary, which this English never writes; 直線性,
+    the property of being 直線, is "linearity". A word none of whose translations occur in the
+    index is looked up as X+性 too, and --explain says so."""
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [
+            {"id": "hit", "lang": "en", "text": written},
+            {"id": "other", "lang": "en", "text": "The proof of the parser is long."},
+            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
+        ],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search(query, lang="en", explain=True)
+    assert _ids(result) == ["hit"]
+    (derived,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    assert derived["source"] == "derived" and derived["via"] == f"{query}性 - 性"
+
+
 def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
     """JSON had each derived, chained and related translation's ``via``; the text --explain
     printed only the dictionary word, so a chained translation looked like a dictionary one

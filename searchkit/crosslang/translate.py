@@ -58,6 +58,7 @@ SOURCE_WEIGHT = {
 CHAIN_PIVOTS, CHAIN_FAN_OUT = 12, 6  # pivots followed by a chained lookup, and translations of each
 CHAIN_CANDIDATES = 240  # at most this many chained candidates are scored (each is analysed), in pivot order
 MAX_UNIT_TOKENS = 4
+PROPERTY = "性"  # X+性, the property of being X (see _derivatives)
 # Japanese suffixes that make adjectives and abstract nouns of a noun (-ic/-al, -ity/-ness, -ize):
 # a translation ending in one also stands for the bare noun
 JA_DERIVATIONAL_SUFFIXES = frozenset({"的", "性", "化"})
@@ -535,7 +536,7 @@ class Translator:
         out = []
         if lang == "ja":
             if len(toks) < 2 or toks[-1].norm not in JA_SUFFIXES:
-                return []
+                return self._derivatives(text)
             base = text[: len(text) - len(toks[-1].norm)].strip()
             for e in self.lexicon.ja_to_en(base, limit=12) + self.lexicon.ja_to_en(toks[0].lemma, limit=12):
                 out.append((e.text, "derived", e.rank, e.common, f"{base} + {toks[-1].norm}"))
@@ -556,6 +557,16 @@ class Translator:
             if not e.text.endswith(suffix):
                 out.append((e.text + suffix, "derived", e.rank, e.common, f"{base} -> {e.text} + {suffix}"))
         return out
+
+    def _derivatives(self, text: str) -> list[tuple]:
+        """Candidates from the property noun X+性 of a Japanese word X that has none of its own in
+        the index (多義, "various meanings" -> 多義性: ambiguity, polysemy): English stems fold
+        the noun with its adjective (ambiguity / ambiguous), as for _derived's base words. The
+        other suffixes change the meaning (自由 -> 自由化, liberalization), so they are not used."""
+        return [
+            (e.text, "derived", e.rank + 1, e.common, f"{text}{PROPERTY} - {PROPERTY}")
+            for e in self.lexicon.ja_to_en(text + PROPERTY, limit=12)
+        ]
 
     def _chain(self, text: str, lang: str, entries) -> list[tuple]:
         """Candidates one dictionary pivot away, for a word whose dictionary translations all
