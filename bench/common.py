@@ -43,6 +43,27 @@ def evaluate(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str,
     return {m: agg[p] for m, p in zip(measures, parsed)}
 
 
+def interval(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]], measure: str) -> tuple:
+    """A 95% percentile-bootstrap interval of ``measure``'s mean over the queries (2,000
+    resamples, fixed seed): how far the mean of this many queries could move by chance."""
+    import random
+
+    import ir_measures
+
+    parsed = ir_measures.parse_measure(measure)
+    q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
+    r = [
+        ir_measures.ScoredDoc(qid, did, float(len(docs) - i))
+        for qid, docs in run.items()
+        for i, (did, _score) in enumerate(docs)
+    ]
+    got = {m.query_id: m.value for m in ir_measures.iter_calc([parsed], q, r)}
+    values = [got.get(qid, 0.0) for qid in qrels]
+    rng = random.Random(0)
+    means = sorted(sum(rng.choices(values, k=len(values))) / len(values) for _ in range(2000))
+    return means[49], means[1949]
+
+
 def percentiles(ms: list[float]) -> dict[str, float]:
     if not ms:
         return {"p50": 0.0, "p95": 0.0, "p99": 0.0}

@@ -439,6 +439,36 @@ def test_a_word_without_translations_borrows_its_property_noun(tmp_path, engine,
     assert derived["source"] == "derived" and derived["via"] == f"{query}性 - 性"
 
 
+@pytest.mark.parametrize(
+    "query, lang, written, found, phrase",
+    [
+        ("社交", "en", "Social networks grow fast.", "social", "social life"),
+        ("旋光", "en", "The rotation of the polarised light was measured.", "rotat", "optical rotation"),
+        ("submarine", "ja", "潜水の記録を調べた。", "潜水", "潜水艦"),
+    ],
+)
+def test_a_phrase_translation_missing_from_the_index_is_searched_by_its_word(
+    tmp_path, engine, query, lang, written, found, phrase
+):
+    """The dictionary translates 社交 only as "social life" / "social intercourse" and submarine
+    only as compounds (潜水艦), none of which this index holds as written; the phrase's most
+    specific word that it does hold is searched instead, and --explain names the phrase."""
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [
+            {"id": "hit", "lang": lang, "text": written},
+            {"id": "en", "lang": "en", "text": "The proof of the parser is long."},
+            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
+        ],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search(query, lang=lang, explain=True)
+    assert _ids(result) == ["hit"]
+    (part,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    assert part["via"] == f"a word of {phrase!r}" and part["weight"] < 0.3
+
+
 def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
     """JSON had each derived, chained and related translation's ``via``; the text --explain
     printed only the dictionary word, so a chained translation looked like a dictionary one
