@@ -123,15 +123,17 @@ class TranslatorConfig:
     counting its dictionary words, not their variants: 0.802 (tantivy 0.805).
 
     Then (Whoosh / tantivy dev, EN->JA and JA->EN 0.786 / 0.785 and 0.803 / 0.807 after the
-    query parser stopped reading "---Refinement" as an exclusion): a word none of whose
-    translations occurs in the index searched by each phrase translation's most specific word
-    (``phrase_parts``) ranked 0 / 2 / **4** / 6 / 9 senses lower: EN->JA 0.793 / 0.796 / **0.796**
-    / 0.796 / 0.793 Whoosh, 0.792 / 0.795 / **0.797** / 0.794 / 0.793 tantivy; tried before the
-    dictionary chain, it helped JA->EN (+0.004) and cost EN->JA (-0.002), and before
-    transliteration it takes a loanword's part for the whole (ウォーター of ウォーターマーク for
-    ウォーター・マーキング), so it is the last step. Kept: rank + 4, last: 0.798 / 0.809 Whoosh,
-    0.798 / 0.812 tantivy. (A compound's one-character parts, 化 and 者, are left out; a
-    compound of a part and an affix, 潜水艦, keeps its part: +0.0015 EN->JA.)
+    query parser stopped reading "---Refinement" as an exclusion): a Japanese word with no
+    translation in the index borrows its property noun's (多義 -> 多義性, ambiguity): JA->EN 0.804
+    / 0.808 (with 化, 的 and 者 too: 0.802 / 0.803, they change the meaning). Then a word none of
+    whose translations occurs in the index searched by each phrase translation's most specific
+    word (``phrase_parts``), measured as the step before transliteration, ranked 0 / 2 / **4** / 6
+    / 9 senses lower: EN->JA 0.793 / 0.796 / **0.796** / 0.796 / 0.793 Whoosh, 0.792 / 0.795 /
+    **0.797** / 0.794 / 0.793 tantivy. Before the dictionary chain it helped JA->EN (+0.004) and
+    cost EN->JA (-0.002); before transliteration it takes a loanword's part for the whole
+    (ウォーター of ウォーターマーク for ウォーター・マーキング), so it is the last step. Kept: rank + 4,
+    last: 0.798 / 0.809 Whoosh, 0.798 / 0.812 tantivy. (A compound's one-character parts, 化 and
+    者, are left out; a compound of a part and an affix, 潜水艦, keeps its part: +0.0015 EN->JA.)
     """
 
     sources: tuple[str, ...] = SOURCES
