@@ -594,10 +594,13 @@ class Translator:
         parts are affixes (構造化 -> 化, 未訳 -> 未), not its meaning."""
         out = []
         for e in entries:
+            # an English gloss's words, a Japanese compound's terms
             words = e.text.split() if lang == "ja" else list(self._analysed(e.text)[1])
             if len(words) < 2:
                 continue
-            found = [(n, w) for w in words if lang == "ja" or len(w) > 1 for n in [self._word_frequency(w)] if n]
+            if lang == "en":
+                words = [w for w in words if len(w) > 1]
+            found = [(n, w) for w in words for n in [self._word_frequency(w)] if n]
             if found:
                 out.append((min(found)[1], e.source, e.rank + 4, e.common, f"a word of {e.text!r}"))
         return out
