@@ -385,6 +385,25 @@ def test_an_index_from_before_the_written_forms_still_learns(tmp_path, engine):
         assert "learned" in _sources(ix.search("flashwise", explain=True), "flashwise")
 
 
+def _the_translation_that_finds(tmp_path, engine, query: str, lang: str, written: str, found: str) -> dict:
+    """Index ``written`` (in ``lang``) beside two unrelated passages, search ``query`` in ``lang``:
+    the passage must be the one hit, and the translation that searched ``found`` is returned."""
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [
+            {"id": "hit", "lang": lang, "text": written},
+            {"id": "en", "lang": "en", "text": "The proof of the parser is long."},
+            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
+        ],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search(query, lang=lang, explain=True)
+    assert _ids(result) == ["hit"]
+    (translation,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    return translation
+
+
 @pytest.mark.parametrize(
     "query,written,found",
     [
@@ -396,19 +415,7 @@ def test_a_translation_finds_its_derivational_relatives(tmp_path, engine, query,
     """The dictionary says "simplification"; the English text says "simplify", which Snowball
     stems apart. The translation's relatives in the dictionary's English (stems sharing all but
     its last two letters) are searched too, lower, and --explain names the form they came from."""
-    write_jsonl(
-        tmp_path / "src" / "d.jsonl",
-        [
-            {"id": "hit", "lang": "en", "text": written},
-            {"id": "other", "lang": "en", "text": "The proof of the parser is long."},
-            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
-        ],
-    )
-    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
-    with open_index(tmp_path / "ix") as ix:
-        result = ix.search(query, lang="en", explain=True)
-    assert _ids(result) == ["hit"]
-    (related,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    related = _the_translation_that_finds(tmp_path, engine, query, "en", written, found)
     assert related["via"] == "a related form" and related["weight"] < 0.5
 
 
@@ -423,19 +430,7 @@ def test_a_word_without_translations_borrows_its_property_noun(tmp_path, engine,
     """直線 is only "straight line" in the dictionary, which this English never writes; 直線性,
     the property of being 直線, is "linearity". A word none of whose translations occur in the
     index is looked up as X+性 too, and --explain says so."""
-    write_jsonl(
-        tmp_path / "src" / "d.jsonl",
-        [
-            {"id": "hit", "lang": "en", "text": written},
-            {"id": "other", "lang": "en", "text": "The proof of the parser is long."},
-            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
-        ],
-    )
-    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
-    with open_index(tmp_path / "ix") as ix:
-        result = ix.search(query, lang="en", explain=True)
-    assert _ids(result) == ["hit"]
-    (derived,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    derived = _the_translation_that_finds(tmp_path, engine, query, "en", written, found)
     assert derived["source"] == "derived" and derived["via"] == f"{query}性 - 性"
 
 
@@ -453,19 +448,7 @@ def test_a_phrase_translation_missing_from_the_index_is_searched_by_its_word(
     """The dictionary translates 社交 only as "social life" / "social intercourse" and submarine
     only as compounds (潜水艦), none of which this index holds as written; the phrase's most
     specific word that it does hold is searched instead, and --explain names the phrase."""
-    write_jsonl(
-        tmp_path / "src" / "d.jsonl",
-        [
-            {"id": "hit", "lang": lang, "text": written},
-            {"id": "en", "lang": "en", "text": "The proof of the parser is long."},
-            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
-        ],
-    )
-    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
-    with open_index(tmp_path / "ix") as ix:
-        result = ix.search(query, lang=lang, explain=True)
-    assert _ids(result) == ["hit"]
-    (part,) = [t for u in result.explain["translations"] for t in u["translations"] if t["terms"] == [found]]
+    part = _the_translation_that_finds(tmp_path, engine, query, lang, written, found)
     assert part["via"] == f"a word of {phrase!r}" and part["weight"] < 0.3
 
 
