@@ -452,6 +452,26 @@ def test_a_phrase_translation_missing_from_the_index_is_searched_by_its_word(
     assert part["via"] == f"a word of {phrase!r}" and part["weight"] < 0.3
 
 
+def test_a_chain_goes_through_a_word_that_shares_a_character(tmp_path, engine):
+    """基づく is glossed "to be based on; to be grounded on". "grounded" leads to 境内 (temple
+    grounds), glossed "compound": a chain through another sense. A Japanese word's chain goes
+    only through dictionary words that share a kanji with it (協働 -> 協力, as the page test shows)."""
+    write_jsonl(
+        tmp_path / "src" / "d.jsonl",
+        [
+            {"id": "sense", "lang": "en", "text": "The chemical compound was heated inside the temple precincts."},
+            {"id": "base", "lang": "en", "text": "We train the base model."},
+            {"id": "ja", "lang": "ja", "text": "証明は長い。"},
+        ],
+    )
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        result = ix.search("基づく", lang="en", explain=True)
+    assert "sense" not in _ids(result)
+    chained = [t for u in result.explain["translations"] for t in u["translations"] if t["source"] == "chain"]
+    assert all(set(t["via"].split(" / ")[-1]) & set("基づく") for t in chained)
+
+
 def test_the_text_explain_names_what_a_translation_came_from(tmp_path, engine):
     """JSON had each derived, chained and related translation's ``via``; the text --explain
     printed only the dictionary word, so a chained translation looked like a dictionary one
