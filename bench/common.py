@@ -33,14 +33,21 @@ def evaluate(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str,
     import ir_measures
 
     parsed = [ir_measures.parse_measure(m) for m in measures]
+    agg = ir_measures.calc_aggregate(parsed, *_judged(run, qrels))
+    return {m: agg[p] for m, p in zip(measures, parsed)}
+
+
+def _judged(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]]) -> tuple[list, list]:
+    """ir-measures' judgements and run, each run list in the order given (see evaluate)."""
+    import ir_measures
+
     q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
     r = [
         ir_measures.ScoredDoc(qid, did, float(len(docs) - i))
         for qid, docs in run.items()
         for i, (did, _score) in enumerate(docs)
     ]
-    agg = ir_measures.calc_aggregate(parsed, q, r)
-    return {m: agg[p] for m, p in zip(measures, parsed)}
+    return q, r
 
 
 def interval(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]], measure: str) -> tuple:
@@ -51,13 +58,7 @@ def interval(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str,
     import ir_measures
 
     parsed = ir_measures.parse_measure(measure)
-    q = [ir_measures.Qrel(qid, did, rel) for qid, docs in qrels.items() for did, rel in docs.items()]
-    r = [
-        ir_measures.ScoredDoc(qid, did, float(len(docs) - i))
-        for qid, docs in run.items()
-        for i, (did, _score) in enumerate(docs)
-    ]
-    got = {m.query_id: m.value for m in ir_measures.iter_calc([parsed], q, r)}
+    got = {m.query_id: m.value for m in ir_measures.iter_calc([parsed], *_judged(run, qrels))}
     values = [got.get(qid, 0.0) for qid in qrels]
     rng = random.Random(0)
     means = sorted(sum(rng.choices(values, k=len(values))) / len(values) for _ in range(2000))

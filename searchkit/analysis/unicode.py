@@ -16,17 +16,25 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9']+")  # ASCII characters char_script calls
 _JA_EXTRA = frozenset("々〆〇")
 
 
+def is_kanji(ch: str) -> bool:
+    """Whether ``ch`` is a CJK ideograph (kanji)."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0x3400 <= o <= 0x4DBF  # extension A
+        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
+        or 0x20000 <= o <= 0x2FFFF  # supplementary ideographs
+    )
+
+
 def char_script(ch: str) -> str:
     """Return JA for kana and kanji, LATIN for other letters and digits, OTHER for the rest."""
     o = ord(ch)
     if (
         0x3040 <= o <= 0x30FF  # hiragana, katakana
         or 0x31F0 <= o <= 0x31FF  # katakana phonetic extensions
-        or 0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
-        or 0x3400 <= o <= 0x4DBF  # extension A
-        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
         or 0xFF66 <= o <= 0xFF9F  # half-width katakana
-        or 0x20000 <= o <= 0x2FFFF  # supplementary ideographs
+        or is_kanji(ch)
     ):
         return OTHER if ch == "・" else JA  # the middle dot separates words
     if ch in _JA_EXTRA:

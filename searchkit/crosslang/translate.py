@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from ..analysis.analyzer import Analyzer
 from ..analysis.tokenizer import Token
+from ..analysis.unicode import is_kanji
 from ..query.tree import BoolQ, Query, TermQ
 from .derive import JA_SUFFIXES, english_derivation
 from .learned import Learned
@@ -776,7 +777,7 @@ _HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
 def _shares_kanji(a: str, b: str) -> bool:
     """Whether Japanese word ``a`` has a kanji of ``b`` (協力 / 協働; not 境内 / 基づく), or ``b``
     has none to share (a kana word)."""
-    kanji = [c for c in b if "\u4e00" <= c <= "\u9fff"]
+    kanji = [c for c in b if is_kanji(c)]
     return not kanji or any(c in a for c in kanji)
 
 
