@@ -190,3 +190,23 @@ def test_which_of_some_records_match_a_query(tmp_path, engine):
         assert eng.matching_among(TermQ(kanji), ["j1"]) == 0  # retired with b.jsonl
     finally:
         eng.close()
+
+
+def test_search_groups_are_the_filtered_searches(store):
+    """Each value's page is the search filtered to that value: same hits, scores, order, total."""
+    eng, analyzer = store
+    query = DisMaxQ(tuple(TermQ(t) for t in _terms(analyzer, "alignment faking 報酬関数")))
+    groups = eng.search_groups(query, [], "lang", ("en", "ja"), 10)
+    assert set(groups) == {"en", "ja"}
+    for lang, page in groups.items():
+        alone = eng.search(query, [KeywordQ("lang", lang)], 10)
+        assert page.total == alone.total > 0
+        assert [(h.record["id"], h.score) for h in page.hits] == [(h.record["id"], h.score) for h in alone.hits]
+
+
+def test_count_each_counts_every_query_in_order(store):
+    eng, analyzer = store
+    queries = [TermQ(t) for t in _terms(analyzer, "alignment faking reward nothingatall")]
+    queries.append(KeywordQ("lang", "ja"))
+    assert eng.count_each(queries) == [eng.count_matching(q) for q in queries] == [4, 2, 1, 0, 1]
+    assert eng.count_each([]) == []

@@ -154,7 +154,7 @@ class CrossLanguage:
                 self.engine.vocabulary,
                 words=self.engine.words,
                 katakana=self.katakana_runs.words,
-                count_matching=self.engine.count_matching,
+                count_each=self.engine.count_each,
                 mined=self.mined_pairs.table(),
                 glossary=terms,
                 learned=self.linked_pairs.table(),

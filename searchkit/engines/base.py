@@ -10,7 +10,7 @@ hits, filters and phrases must not.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -245,6 +245,11 @@ class Engine(ABC):
         """Number of records matching ``query``, scoring and reading none (co-occurrence in a
         large index: the work is the engine's posting-list walk, never a set of ids in Python)."""
         return self.search(query, [], limit=1).total
+
+    def count_each(self, queries: Sequence[Query]) -> list[int]:
+        """:meth:`count_matching` of each query, in order (an engine may count them side by
+        side: the co-occurrence of a translated query's candidates is dozens of counts)."""
+        return [self.count_matching(q) for q in queries]
 
     def matching_among(self, query: Query, ids: Iterable[str]) -> int:
         """How many of the records ``ids`` match ``query`` (scoring none): the hybrid search's
