@@ -210,3 +210,36 @@ def test_count_each_counts_every_query_in_order(store):
     queries.append(KeywordQ("lang", "ja"))
     assert eng.count_each(queries) == [eng.count_matching(q) for q in queries] == [4, 2, 1, 0, 1]
     assert eng.count_each([]) == []
+
+
+@pytest.fixture()
+def gaps(tmp_path, engine):
+    """One record per distance from "alpha" to "omega" (-3 = omega three words before)."""
+    analyzer = Analyzer()
+    eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
+    filler = "one two three four five six seven".split()
+    records = []
+    for gap in (-3, -2, -1, 1, 2, 3):
+        words = list(filler)
+        words[3] = "alpha"
+        words[3 + gap] = "omega"
+        records.append(_record(f"g{gap}", " ".join(words), position=len(records)))
+    eng.apply([], [(r, analyse_record(analyzer, r)) for r in records])
+    yield eng, analyzer
+    eng.close()
+
+
+def test_an_either_order_pair_is_the_phrase_or_its_reverse(gaps):
+    """Two words within slop + 1 positions of each other, in either order: what the phrase
+    and its reverse find together, and a record with one order scores as that phrase alone."""
+    eng, analyzer = gaps
+    pair = tuple(_terms(analyzer, "alpha omega"))
+    either = eng.search(PhraseQ(pair, slop=1, either_order=True), [], limit=10)
+    assert set(_ids(either)) == {"g-2", "g-1", "g1", "g2"}
+    forward = eng.search(PhraseQ(pair, slop=1), [], limit=10)
+    backward = eng.search(PhraseQ(pair[::-1], slop=1), [], limit=10)
+    assert set(_ids(forward)) | set(_ids(backward)) == set(_ids(either))
+    scores = {h.record["id"]: h.score for h in either.hits}
+    for h in forward.hits + backward.hits:
+        assert scores[h.record["id"]] == pytest.approx(h.score, rel=1e-5)
+    assert set(_ids(eng.search(PhraseQ(pair, either_order=True), [], limit=10))) == {"g-1", "g1"}

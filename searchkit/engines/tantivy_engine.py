@@ -278,16 +278,22 @@ class TantivyEngine(Engine):
         unions per word)."""
         if isinstance(q, (TermQ, PhraseQ)):
             terms, slop = ((q.term,), 0) if isinstance(q, TermQ) else (q.terms, q.slop)
+            either = isinstance(q, PhraseQ) and q.either_order
             fields = [(q.field, 1.0)] if q.field else self.fields_with(*terms)
-            return [self._boost(self._phrase(f, terms, slop), w * q.boost * boost) for f, w in fields]
+            return [self._boost(self._phrase(f, terms, slop, either), w * q.boost * boost) for f, w in fields]
         if _disjunction(q):
             return [alt for c in q.should for alt in self._alternatives(c, boost)]
         return [self._boost(self._to_tantivy(q), boost)]
 
-    def _phrase(self, field: str, terms: tuple[str, ...], slop: int):
-        """A phrase on one field (one term: that term's query)."""
+    def _phrase(self, field: str, terms: tuple[str, ...], slop: int, either_order: bool = False):
+        """A phrase on one field (one term: that term's query). Two terms in either order are
+        one phrase with both at the same offset: tantivy then accepts them up to ``slop + 1``
+        positions apart on either side, the phrase and its reverse in one pass over the
+        positions (tests/test_engine_contract.py pins this reading of tantivy's slop)."""
         if len(terms) == 1:
             return self._term(field, terms[0])
+        if either_order:
+            return Query.phrase_query(self._schema, field, [(0, _safe(t)) for t in terms], slop + 1)
         return Query.phrase_query(self._schema, field, [_safe(t) for t in terms], slop)
 
     @staticmethod

@@ -11,6 +11,7 @@ import functools
 import struct
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from math import log
 from pathlib import Path
 
@@ -443,6 +444,9 @@ class WhooshEngine(Engine):
             if q.field:
                 return Term(q.field, q.term, boost=q.boost)
             return _any([Term(f, q.term, boost=w * q.boost) for f, w in self.fields_with(q.term)])
+        if isinstance(q, PhraseQ) and q.either_order:
+            orders = (replace(q, either_order=False), replace(q, terms=q.terms[::-1], either_order=False))
+            return ExactDisjunctionMax([self._to_whoosh(o) for o in orders])
         if isinstance(q, PhraseQ):
             if q.field:
                 # Whoosh counts slop from 1 (= adjacent)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..analysis.analyzer import Analyzer
 from ..errors import QuerySyntaxError
@@ -115,7 +115,7 @@ def describe(q: Query) -> str:
     if isinstance(q, TermQ):
         s = f"{q.field + ':' if q.field else ''}{q.term}"
     elif isinstance(q, PhraseQ):
-        s = f'{q.field + ":" if q.field else ""}"{" ".join(q.terms)}"'
+        s = f'{q.field + ":" if q.field else ""}"{" ".join(q.terms)}"' + ("(either order)" if q.either_order else "")
     elif isinstance(q, KeywordQ):
         return f"{q.field}:{q.value}"
     elif isinstance(q, DateRangeQ):
@@ -232,10 +232,13 @@ class QueryCompiler:
                     w = cfg.pair_weight * min(ta.weight, tb.weight)
                     # into English one word may stand between ("extraction of entities")
                     slop = cfg.pair_slop_en if a.lang == "ja" else 0
-                    clauses += [
-                        PhraseQ(ta.terms + tb.terms, boost=w, slop=slop),
-                        PhraseQ(tb.terms + ta.terms, boost=w, slop=slop),
-                    ]
+                    if len(ta.terms) == len(tb.terms) == 1:
+                        clauses.append(PhraseQ(ta.terms + tb.terms, boost=w, slop=slop, either_order=True))
+                    else:
+                        clauses += [
+                            PhraseQ(ta.terms + tb.terms, boost=w, slop=slop),
+                            PhraseQ(tb.terms + ta.terms, boost=w, slop=slop),
+                        ]
                     self._phrases += [ta.terms + tb.terms, tb.terms + ta.terms]
             if clauses:
                 out.append(DisMaxQ(tuple(clauses)))
@@ -364,7 +367,7 @@ def _with_field(q: Query, field: str) -> Query:
     if isinstance(q, TermQ):
         return TermQ(q.term, q.field or field, q.boost)
     if isinstance(q, PhraseQ):
-        return PhraseQ(q.terms, q.field or field, q.boost, q.slop)
+        return replace(q, field=q.field or field)
     if isinstance(q, DisMaxQ):
         return DisMaxQ(tuple(_with_field(c, field) for c in q.clauses))
     if isinstance(q, BoolQ):

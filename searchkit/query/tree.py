@@ -25,6 +25,11 @@ class PhraseQ:
     field: str | None = None
     boost: float = 1.0
     slop: int = 0  # words allowed between consecutive phrase terms: 0 = adjacent
+    # two terms, either first (a translated pair: "language model" / "model of language"): the
+    # phrase or its reverse. Whoosh scores the better of the two; tantivy searches both orders
+    # as one phrase (half the position checks), so a record holding both orders scores a
+    # little more there
+    either_order: bool = False
 
 
 @dataclass(frozen=True)
