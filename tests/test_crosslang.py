@@ -217,6 +217,24 @@ def test_neighbouring_units_translations_are_tried_side_by_side(seed_index):
     assert not [c for c in tree.should if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)]
 
 
+def test_a_pair_in_a_field_keeps_both_orders(seed_index):
+    """title:(alignment faking): the pair of translations is searched in the title, still in
+    either order (scoping a clause to a field must not drop what else it says)."""
+    from searchkit.query.compile import QueryCompiler
+    from searchkit.query.tree import DisMaxQ, PhraseQ
+
+    compiler = QueryCompiler(seed_index.analyzer, seed_index.ranking, translator=seed_index.translator())
+    tree = compiler.compile("title:(alignment faking)").tree
+    pairs = [
+        p
+        for c in tree.should
+        if isinstance(c, DisMaxQ) and all(isinstance(p, PhraseQ) for p in c.clauses)
+        for p in c.clauses
+    ]
+    assert pairs and all(p.field == "title" for p in pairs)
+    assert any(p.terms == ("アラインメント", "改竄") and p.either_order for p in pairs)
+
+
 def test_japanese_derivational_suffix_also_stands_for_the_noun(seed_index):
     from searchkit.crosslang.translate import JA_DERIVATIONAL_SUFFIXES, Translator, TranslatorConfig
 

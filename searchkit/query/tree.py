@@ -31,6 +31,10 @@ class PhraseQ:
     # little more there
     either_order: bool = False
 
+    def __post_init__(self) -> None:
+        if self.either_order and len(self.terms) != 2:
+            raise ValueError(f"either_order takes two terms, not {len(self.terms)}: {self.terms!r}")
+
 
 @dataclass(frozen=True)
 class KeywordQ:
