@@ -403,24 +403,21 @@ class Translator:
             return BoolQ(must=tuple(TermQ(t, field="body") for t in terms))
 
         anyof = {id(u): BoolQ(should=tuple(all_of(t.terms) for t in u.translations)) for u in full}
-        alone = list(dict.fromkeys(all_of(t.terms) for u in units for t in u.translations if t.terms))
-        counted = dict(zip(alone, self.count_each(alone)))
-        together = [
-            BoolQ(must=(all_of(t.terms), anyof[id(o)]))
+        alone = {t.terms: all_of(t.terms) for u in units for t in u.translations if t.terms}
+        mine = dict(zip(alone, self.count_each(list(alone.values()))))
+        pairs = {
+            (t.terms, id(o)): BoolQ(must=(alone[t.terms], anyof[id(o)]))
             for u in units
             for t in u.translations
-            if t.terms and counted[all_of(t.terms)]
+            if mine.get(t.terms)
             for o in full
             if o is not u and o.text != u.text and o.translations
-        ]
-        together = list(dict.fromkeys(together))
-        counted.update(zip(together, self.count_each(together)))
+        }
+        together = dict(zip(pairs, self.count_each(list(pairs.values()))))
 
         def share(t: Translation, o: Unit) -> float:
-            mine = counted[all_of(t.terms)] if t.terms else 0
-            if not mine or not o.translations:
-                return 0.0
-            return counted[BoolQ(must=(all_of(t.terms), anyof[id(o)]))] / mine
+            n = mine.get(t.terms, 0)
+            return together[(t.terms, id(o))] / n if n and o.translations else 0.0
 
         return share
 
