@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass
 PASSAGE, PAPER = "passage", "paper"
 KINDS = (PASSAGE, PAPER)
 LANGS = ("ja", "en", "und")  # Japanese, English, undetermined (no letters); the same rule everywhere
+# The section title of a passage from a paper's original text beside its write-up (the summary
+# page names it so; ingest sets it, the presentation labels counterparts by it).
+ORIGINAL_SECTION = "原文"
 ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/#@+")
 
 

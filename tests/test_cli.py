@@ -205,6 +205,22 @@ def test_version(run):
     assert out.returncode == 0 and out.stdout.strip() == f"searchkit {__version__}"
 
 
+def test_a_search_loads_no_indexing_only_modules(seed_index):
+    """A cold ``searchkit search`` pays for every module it imports: the search path must not load
+    the file parsers (markdown-it, pathspec) or a validation library (pydantic, which typer 0.29
+    imports at start-up: +0.1 s per command)."""
+    heavy = ("pydantic", "markdown_it", "pathspec", "searchkit.ingest")
+    script = (
+        "import sys\n"
+        "from searchkit.cli import main\n"
+        f"sys.argv = ['searchkit', 'search', 'alignment', '--index', {str(seed_index.path)!r}, '-n', '1']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        f"print('LOADED', sorted(m for m in {heavy!r} if m in sys.modules), code, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "LOADED [] 0" in out.stderr, out.stderr
+
+
 @pytest.mark.parametrize(
     "args,env,terminal,coloured",
     [

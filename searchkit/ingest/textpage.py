@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from ..analysis.unicode import detect_lang
-from ..models import Document, Entry, Paper, Passage
+from ..models import ORIGINAL_SECTION, Document, Entry, Paper, Passage
 from .common import clean_line, parse_date
 
 ORIGINAL_TOGGLE = "原文を表示"
@@ -25,7 +25,6 @@ TOGGLES = frozenset({ORIGINAL_TOGGLE, "原文を隠す", "影響分析・編集�
 LABELS = frozenset({"キーポイント", "影響分析", "編集コメント"})
 # Navigation that ends the page's content: nothing from here on is searchable.
 CHROME = frozenset({"関連記事", "今日のまとめ"})
-ORIGINAL_SECTION = "原文"
 
 _LISTING_HEADER = re.compile(r"^Date\s*Category\s*Title\s*")
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"

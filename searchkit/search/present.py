@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..ingest.textpage import ORIGINAL_SECTION
+from ..models import ORIGINAL_SECTION
 
 
 def segments(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
