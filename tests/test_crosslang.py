@@ -112,6 +112,36 @@ def test_glossary_term_reaches_the_other_language(tmp_path):
         assert [h.id for h in ix.search("zorblax").hits] == ["ja1"]
 
 
+def test_a_japanese_query_is_translated_into_an_english_only_collection(tmp_path, engine):
+    """A word is translated into the languages the collection holds: a collection of English
+    originals alone still answers a Japanese query (and an English query pays for no Japanese)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    rows = [
+        {"id": "en1", "text": "Large language models learn to translate between languages."},
+        {"id": "en2", "text": "Agents exploit their reward functions."},
+    ]
+    (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build_index([src], tmp_path / "ix", engine=engine)
+    with open_index(tmp_path / "ix") as ix:
+        assert [h.id for h in ix.search("言語モデル").hits] == ["en1"]
+        assert [h.id for h in ix.search("報酬").hits] == ["en2"]
+        assert not ix.search("language", explain=True).explain["translations"]
+
+
+def test_a_language_filter_limits_what_the_query_is_translated_into(seed_index):
+    """--lang en: only English entries can be found, so an English query is not translated into
+    Japanese (nothing but code-switched words could match it), and a Japanese one still is."""
+    own = seed_index.search("alignment faking", lang="en", explain=True, limit=20)
+    assert not own.explain["translations"]
+    plain = seed_index.search("alignment faking", lang="en", translate=False, limit=20)
+    assert [(h.id, h.score) for h in own.hits] == [(h.id, h.score) for h in plain.hits]
+    other = seed_index.search("アライメント偽装", lang="en", explain=True, limit=20)
+    assert other.explain["translations"] and other.hits and all(h.lang == "en" for h in other.hits)
+    both = seed_index.search("alignment faking", explain=True, limit=20)
+    assert both.explain["translations"]  # no filter: both languages, as before
+
+
 # -- control, transparency, no leakage --
 def test_translated_terms_weigh_less_than_typed_ones(seed_index):
     for u in seed_index.translator().units(["alignment", "faking"]):

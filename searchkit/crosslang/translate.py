@@ -189,8 +189,9 @@ class Translator:
     mined: dict[str, set[str]] = field(default_factory=dict)
     glossary: dict[str, set[str]] = field(default_factory=dict)
     learned: dict[str, list[Learned]] = field(default_factory=dict)  # term -> its translations, strongest first
-    # the languages the index holds: a word is not translated into a language it has no entry
-    # in (a monolingual collection pays nothing for the dictionaries); None: assume both
+    # the languages the index holds: a word is translated only into a language it has entries in
+    # (an English query on English alone pays nothing for the dictionaries, a Japanese query there
+    # is still translated); None: assume both
     languages: frozenset | None = None
     config: TranslatorConfig = field(default_factory=TranslatorConfig)
     # the collection's document translations (crosslang.doctrans.DocumentScorer), when it keeps them
@@ -211,10 +212,14 @@ class Translator:
         return self._sound
 
     # -- segmentation --
-    def units(self, words: list[str]) -> list[Unit]:
-        """Translation units of the typed words, each with its translation group."""
-        if self.languages is not None and not {"ja", "en"} <= self.languages:
-            return []  # a monolingual index: nothing to translate into (and no lookups to pay)
+    def units(self, words: list[str], into: frozenset | None = None) -> list[Unit]:
+        """Translation units of the typed words, each with its translation group. ``into``: the
+        languages the results may be in (a language filter), within those the index holds; a word
+        is translated only into the other language of the two, when that is one of them."""
+        allowed = {"ja", "en"} if self.languages is None else set(self.languages)
+        allowed &= {"ja", "en"} if into is None else set(into)
+        if not allowed:
+            return []  # nothing to translate into (and no lookups to pay)
         toks: list[tuple[int, Token]] = []
         for wi, word in enumerate(words):
             found = [t for t in self.analyzer.tokenizer.tokenize(word) if not t.function]
@@ -223,6 +228,9 @@ class Translator:
         i = 0
         while i < len(toks):
             wi, tok = toks[i]
+            if _other(tok.lang) not in allowed:
+                i += 1  # its translations could only match entries that cannot be found
+                continue
             best = None
             for n in range(min(MAX_UNIT_TOKENS, len(toks) - i), 1, -1):
                 span = toks[i : i + n]
@@ -788,6 +796,11 @@ def _shares_kanji(a: str, b: str) -> bool:
 
 def _joined(via: str, more: str) -> str:
     return f"{via}; {more}" if via else more
+
+
+def _other(lang: str) -> str:
+    """The language a word typed in ``lang`` (a token's: ja or en) is translated into."""
+    return "en" if lang == "ja" else "ja"
 
 
 def _is_stop(tok: Token) -> bool:

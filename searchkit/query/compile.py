@@ -135,12 +135,18 @@ class QueryCompiler:
     """Raw parse tree -> analysed :class:`Query` tree. Holds the analyzer and ranking config."""
 
     def __init__(
-        self, analyzer: Analyzer, ranking: Ranking = DEFAULT, require_all: bool = False, translator=None
+        self,
+        analyzer: Analyzer,
+        ranking: Ranking = DEFAULT,
+        require_all: bool = False,
+        translator=None,
+        into: frozenset | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.ranking = ranking
         self.require_all = require_all
         self.translator = translator  # crosslang.translate.Translator, or None: no translation
+        self.into = into  # the languages results may be in (a language filter); None: any
         self._terms: set[str] = set()
         self._phrases: list[tuple[str, ...]] = []
         self._origins: dict[str, str] = {}
@@ -250,7 +256,7 @@ class QueryCompiler:
         (``title:reward``) is translated within that field."""
         for field in dict.fromkeys(f for *_, f in words):
             scoped = [w for w in words if w[3] == field]
-            units = self.translator.units([w for w, *_ in scoped])
+            units = self.translator.units([w for w, *_ in scoped], self.into)
             for u in units:
                 _, target, idx, _ = scoped[u.word_index]
                 group = _with_field(self._group(u), field) if field else self._group(u)
@@ -270,7 +276,7 @@ class QueryCompiler:
         translated, and the units' translations stand side by side in the phrase's order (into
         English one word may stand between, as "reward of the model"). None when a word has no
         translation: an exact phrase is not loosened into some of its words."""
-        units = self.translator.units([text])
+        units = self.translator.units([text], self.into)
         full = [u for u in units if not u.partial]
         if not full or not self.translator.covers(text, full):
             return None

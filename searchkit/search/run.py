@@ -156,7 +156,8 @@ def rank(
     check_range("offset", offset)
     if sort not in SORTS:
         raise QuerySyntaxError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator).compile(text)
+    into = frozenset({filters.lang}) if filters.lang else None  # translated only into what can be found
+    compiled: CompiledQuery = QueryCompiler(index.analyzer, index.ranking, require_all, translator, into).compile(text)
     explained = compiled.explain() if explain else None
     if compiled.empty:
         if text.strip():  # only stop words or punctuation: match nothing rather than everything
