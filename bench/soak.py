@@ -86,7 +86,7 @@ def cli(*args, **kw) -> subprocess.Popen:
 
 def ids_of(ix_dir: Path) -> frozenset:
     with open_index(ix_dir) as ix:
-        return frozenset(r["id"] for r in ix.engine.scan([], sort_by_date=False))
+        return frozenset(r["id"] for r in ix.engine.scan([]))
 
 
 def make_corpus(folder: Path, files: int, per_file: int, rng: random.Random) -> None:
@@ -413,7 +413,7 @@ def web(work: Path, engine: str, requests: int, rng: random.Random) -> dict:
         except OSError:
             time.sleep(0.1)
     with open_index(ix_dir) as ix:
-        ids = [r["id"] for r in ix.engine.scan([], sort_by_date=False)]
+        ids = [r["id"] for r in ix.engine.scan([])]
     statuses: dict[int, int] = {}
     problems = []
     try:

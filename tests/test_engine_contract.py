@@ -121,12 +121,10 @@ def test_keyword_filters_fold_case_but_ids_do_not(store):
     assert _ids(page) == ["r1"]
 
 
-def test_scan_order_is_newest_first_or_file_order(store):
+def test_scan_order_is_file_order(store):
     eng, _ = store
-    newest = [r["id"] for r in eng.scan([KeywordQ("lang", "en")])]
-    assert newest == ["r2", "r1", "r3", "r0"]  # undated last
-    in_files = [r["id"] for r in eng.scan([], sort_by_date=False)]
-    assert in_files == ["r1", "r2", "r3", "r0", "j1"]  # path, then position in the file
+    assert [r["id"] for r in eng.scan([])] == ["r1", "r2", "r3", "r0", "j1"]  # path, then position in the file
+    assert [r["id"] for r in eng.scan([KeywordQ("lang", "en")])] == ["r1", "r2", "r3", "r0"]
 
 
 def test_facets_count_matching_records(store):

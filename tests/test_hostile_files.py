@@ -43,8 +43,8 @@ def test_each_file_is_indexed_or_skipped_with_a_reason(tmp_path, corpus):
     assert "escape.txt: skipped, symlink points outside" in skipped
     assert all("\n" not in s for s in report.skipped)
     with open_index(tmp_path / "ix") as ix:
-        texts = [r["text"] for r in ix.engine.scan([], sort_by_date=False)]
-        paths = {r["path"] for r in ix.engine.scan([], sort_by_date=False)}
+        texts = [r["text"] for r in ix.engine.scan([])]
+        paths = {r["path"] for r in ix.engine.scan([])}
         assert sum(1 for t in texts if t.startswith("報酬関数の改ざんについて。Reward tampering.")) == 7
         assert any(p.endswith("ファイル 名.md") for p in paths)
         assert ix.search('"報酬関数の改ざん"', translate=False).total == 7  # no mojibake anywhere
@@ -57,7 +57,7 @@ def test_a_file_that_breaks_later_keeps_its_entries(tmp_path, corpus):
     report = build_index([corpus], tmp_path / "ix")
     assert any("sjis.txt: skipped" in s for s in report.skipped)
     with open_index(tmp_path / "ix") as ix:
-        assert any(r["path"].endswith("sjis.txt") for r in ix.engine.scan([], sort_by_date=False))
+        assert any(r["path"].endswith("sjis.txt") for r in ix.engine.scan([]))
 
 
 def test_size_limit(tmp_path):

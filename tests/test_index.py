@@ -220,7 +220,7 @@ def test_parallel_analysis_builds_the_same_index(tmp_path):
     assert one.entries_added == two.entries_added == n
     with open_index(tmp_path / "one") as a, open_index(tmp_path / "two") as b:
         assert sorted(a.engine.vocabulary()) == sorted(b.engine.vocabulary())
-        assert a.engine.scan([], sort_by_date=False) == b.engine.scan([], sort_by_date=False)
+        assert a.engine.scan([]) == b.engine.scan([])
         for q in ("機械翻訳", "morphological analysis", '"word sense disambiguation"', "ti:cancer", "abs:係り受け"):
             ra, rb = a.search(q, limit=20), b.search(q, limit=20)
             assert ra.total == rb.total > 0, q
@@ -247,8 +247,8 @@ def test_parallel_update_of_an_existing_index_matches_one_process(tmp_path, engi
         assert report.entries_added == n - 2 and sum(counted) == n - 2
     with open_index(tmp_path / "one") as a, open_index(tmp_path / "two") as b:
         assert a.engine.count() == b.engine.count() == n - 2
-        ids = sorted(r["id"] for r in a.engine.scan([], sort_by_date=False))
-        assert ids == sorted(r["id"] for r in b.engine.scan([], sort_by_date=False))
+        ids = sorted(r["id"] for r in a.engine.scan([]))
+        assert ids == sorted(r["id"] for r in b.engine.scan([]))
         for q in ("機械翻訳", "morphological analysis", '"word sense disambiguation"', "abs:係り受け"):
             ra, rb = a.search(q, limit=20), b.search(q, limit=20)
             assert ra.total == rb.total > 0, q

@@ -70,7 +70,7 @@ def survivors(marker: str, wait: float = 3.0) -> list[int]:
 
 def ids_of(ix_dir: Path) -> set[str]:
     with open_index(ix_dir) as ix:
-        return {r["id"] for r in ix.engine.scan([], sort_by_date=False)}
+        return {r["id"] for r in ix.engine.scan([])}
 
 
 def test_sigkill_at_random_moments_keeps_the_last_commit(tmp_path):

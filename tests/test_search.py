@@ -157,7 +157,7 @@ def test_facet_counts_equal_counting_the_matching_records(seed_index):
     got = engine.facets(TermQ("model"), [], ("kind", "lang"))
     assert got["lang"] == dict(Counter(h.record["lang"] for h in matching.hits))
     for filters in ([], [KeywordQ("lang", "en")]):
-        records = engine.scan(filters, sort_by_date=False)
+        records = engine.scan(filters)
         got = engine.facets(None, filters, ("kind", "lang", "category", "year", "doc"))
         for f in ("kind", "lang", "category", "doc"):
             assert got[f] == dict(Counter(r[f] for r in records if r.get(f))), f

@@ -175,7 +175,7 @@ class CrossLanguage:
         memo = {} if memo is None else memo
         key = (hit.doc, other)
         if key not in memo:
-            memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)], sort_by_date=False)
+            memo[key] = self.engine.scan([KeywordQ("doc", hit.doc), KeywordQ("lang", other)])
         cands = memo[key]
         explicit = [r for r in cands if r.get("id") == hit.translation_of or r.get("translation_of") == hit.id]
         if explicit:

@@ -214,9 +214,8 @@ class Engine(ABC):
         """The record with this id, or None."""
 
     @abstractmethod
-    def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
-        """Every record matching the filters: newest date first when ``sort_by_date``, else in
-        file order (path, then position in the file)."""
+    def scan(self, filters: list[Query]) -> list[dict]:
+        """Every record matching the filters, in file order (path, then position in the file)."""
 
     @abstractmethod
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -367,14 +367,10 @@ class TantivyEngine(Engine):
         return [addr for _, addr in s.search(query, limit=max(n, 1), count=False).hits] if n else []
 
     @_guarded
-    def scan(self, filters: list[Q], sort_by_date: bool = True) -> list[dict]:
+    def scan(self, filters: list[Q]) -> list[dict]:
         s = self._search()
         records = [self._record(s, a) for a in self._all(s, self._filtered(Query.all_query(), filters))]
-        if sort_by_date:
-            records.sort(key=lambda r: r.get("date", ""), reverse=True)
-        else:
-            records.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))
-        return records
+        return sorted(records, key=lambda r: (r.get("path", ""), r.get("position", 0)))
 
     @_guarded
     def facets(self, query: Q | None, filters: list[Q], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -577,13 +577,10 @@ class WhooshEngine(Engine):
         return _record(s.stored_fields(num)) if num is not None else None
 
     @_guarded
-    def scan(self, filters: list[Query], sort_by_date: bool = True) -> list[dict]:
+    def scan(self, filters: list[Query]) -> list[dict]:
         s = self._search()
-        kw = {"sortedby": "date", "reverse": True} if sort_by_date else {}
-        records = [_record(h.fields()) for h in s.search(Every(), filter=self._filter(s, filters), limit=None, **kw)]
-        if not sort_by_date:
-            records.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))  # file order, as tantivy
-        return records
+        hits = s.search(Every(), filter=self._filter(s, filters), limit=None, scored=False)
+        return sorted((_record(h.fields()) for h in hits), key=lambda r: (r.get("path", ""), r.get("position", 0)))
 
     @_guarded
     def facets(self, query: Query | None, filters: list[Query], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -727,7 +727,7 @@ class Index:
         (NotFoundError if no entry belongs to it)."""
         if not valid_id(doc_id):
             raise SearchkitError(f"{doc_id!r} is not a valid id (letters, digits and -_.:/#@+ only)")
-        recs = self._read(lambda: self.engine.scan(make_filters(doc=doc_id).clauses(), sort_by_date=False))
+        recs = self._read(lambda: self.engine.scan(make_filters(doc=doc_id).clauses()))
         if not recs:
             raise NotFoundError(
                 f"no entry or document with id {doc_id!r}; ids are shown by 'searchkit search' and 'searchkit papers'"
@@ -756,10 +756,9 @@ class Index:
         if limit is not None:
             check_range("limit", limit)
         filters = make_filters(kind="paper", since=since, until=until, category=category, lang=lang, doc=doc)
-        recs = self._read(lambda: self.engine.scan(filters.clauses(), sort_by_date=False))
-        # newest first, undated last; then in file order (path, position), so equal dates never
+        recs = self._read(lambda: self.engine.scan(filters.clauses()))
+        # newest first, undated last; one date in file order (the scan's), so equal dates never
         # depend on the engine or the build history
-        recs.sort(key=lambda r: (r.get("path", ""), r.get("position", 0)))
         recs.sort(key=lambda r: r.get("date", ""), reverse=order == "newest")
         recs.sort(key=lambda r: r.get("date", "") == "")
         page = recs[offset : None if limit is None else offset + limit]

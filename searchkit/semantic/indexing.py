@@ -28,7 +28,7 @@ def plan(store: VectorStore, sources: dict[str, str], records: list[dict], engin
         have = {(store.rows[i].id, store.rows[i].path) for i in keep}
         todo += [
             r
-            for r in engine.scan([], sort_by_date=False)
+            for r in engine.scan([])
             if (r["id"], r.get("path", "")) not in have and r.get("path", "") not in replacing
         ]
     return keep, todo
