@@ -140,6 +140,14 @@ def test_a_language_filter_limits_what_the_query_is_translated_into(seed_index):
     assert other.explain["translations"] and other.hits and all(h.lang == "en" for h in other.hits)
     both = seed_index.search("alignment faking", explain=True, limit=20)
     assert both.explain["translations"]  # no filter: both languages, as before
+    # the same filter written in the query
+    inline = seed_index.search("alignment faking lang:en", explain=True, limit=20)
+    assert not inline.explain["translations"]
+    untranslated = seed_index.search("alignment faking lang:en", translate=False, limit=20)
+    assert [(h.id, h.score) for h in inline.hits] == [(h.id, h.score) for h in untranslated.hits]
+    assert seed_index.search("アライメント偽装 +lang:en", explain=True).explain["translations"]
+    assert seed_index.search("alignment faking -lang:en", explain=True).explain["translations"]
+    assert seed_index.search("(alignment lang:en) OR faking", explain=True).explain["translations"]
 
 
 # -- control, transparency, no leakage --

@@ -23,7 +23,7 @@ from ..models import KINDS, LANGS
 from ..ranking import DEFAULT, Ranking
 from ..settings import max_query_chars
 from .highlight import Highlight
-from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Word, parse
+from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Seq, Word, parse
 from .tree import (
     KEYWORD_FIELDS,
     BoolQ,
@@ -77,6 +77,24 @@ def keyword(field: str, value: str) -> KeywordQ:
     if allowed and value.lower() not in allowed:
         raise QuerySyntaxError(f"unknown {field} {value!r}: use one of {', '.join(allowed)}")
     return KeywordQ(field, value)
+
+
+def _required_langs(raw: Node) -> frozenset | None:
+    """The languages a query's own top-level ``lang:`` clauses leave (``lang:en`` next to words
+    restricts them as --lang does); None when the query names none (or only under OR or NOT)."""
+    parts = raw.parts if isinstance(raw, AllOf) else (raw,)
+    found = None
+    for part in parts:
+        for clause in part.clauses if isinstance(part, Seq) else ():
+            atom = clause.atom
+            if clause.occur != "-" and isinstance(atom, Word) and atom.field == "lang":
+                found = _within(found, frozenset({atom.text.strip().lower()}))
+    return found
+
+
+def _within(a: frozenset | None, b: frozenset | None) -> frozenset | None:
+    """Both restrictions of a language set (None: no restriction)."""
+    return b if a is None else a if b is None else a & b
 
 
 def parse_date_option(value: str, end: bool = False) -> str:
@@ -147,6 +165,7 @@ class QueryCompiler:
         self.require_all = require_all
         self.translator = translator  # crosslang.translate.Translator, or None: no translation
         self.into = into  # the languages results may be in (a language filter); None: any
+        self._into = into  # and as the query being compiled narrows them (its own lang: clauses)
         self._terms: set[str] = set()
         self._phrases: list[tuple[str, ...]] = []
         self._origins: dict[str, str] = {}
@@ -160,7 +179,11 @@ class QueryCompiler:
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
         raw = parse(text)
         self._terms, self._phrases, self._origins, self._units, self._typed = set(), [], {}, [], []
-        tree = self._node(raw, negated=False)
+        into, self._into = self.into, _within(self.into, _required_langs(raw))
+        try:
+            tree = self._node(raw, negated=False)
+        finally:
+            self._into = into
         empty = tree is None
         if tree is None:
             tree = MatchAllQ()
@@ -256,7 +279,7 @@ class QueryCompiler:
         (``title:reward``) is translated within that field."""
         for field in dict.fromkeys(f for *_, f in words):
             scoped = [w for w in words if w[3] == field]
-            units = self.translator.units([w for w, *_ in scoped], self.into)
+            units = self.translator.units([w for w, *_ in scoped], self._into)
             for u in units:
                 _, target, idx, _ = scoped[u.word_index]
                 group = _with_field(self._group(u), field) if field else self._group(u)
@@ -276,7 +299,7 @@ class QueryCompiler:
         translated, and the units' translations stand side by side in the phrase's order (into
         English one word may stand between, as "reward of the model"). None when a word has no
         translation: an exact phrase is not loosened into some of its words."""
-        units = self.translator.units([text], self.into)
+        units = self.translator.units([text], self._into)
         full = [u for u in units if not u.partial]
         if not full or not self.translator.covers(text, full):
             return None
