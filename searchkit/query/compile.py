@@ -179,11 +179,8 @@ class QueryCompiler:
         text = "".join(c if c.isprintable() or c in "\t\n" else " " for c in text)
         raw = parse(text)
         self._terms, self._phrases, self._origins, self._units, self._typed = set(), [], {}, [], []
-        into, self._into = self.into, _within(self.into, _required_langs(raw))
-        try:
-            tree = self._node(raw, negated=False)
-        finally:
-            self._into = into
+        self._into = _within(self.into, _required_langs(raw))
+        tree = self._node(raw, negated=False)
         empty = tree is None
         if tree is None:
             tree = MatchAllQ()
