@@ -95,6 +95,26 @@ def test_date_and_category_filters(seed_index):
     assert [h.id for h in res.hits] == ["rec-3"]
 
 
+@pytest.mark.parametrize(
+    "words,inline,options",
+    [
+        ("alignment", "kind:paper", {"kind": "paper"}),
+        ("alignment faking", "lang:en", {"lang": "en"}),
+        ("アライメント", "lang:ja", {"lang": "ja"}),
+        ("(alignment OR model)", "date:2025-10..2025-12", {"since": "2025-10", "until": "2025-12"}),
+        ("reward poisoning", "+category:security", {"category": "security"}),
+    ],
+)
+def test_a_filter_written_in_the_query_filters_like_the_option(seed_index, words, inline, options):
+    """``alignment kind:paper`` restricts the words to papers, as --kind paper does: the words
+    still have to match, and the restriction adds nothing to the score."""
+    for translate in (False, True):
+        written = seed_index.search(f"{words} {inline}", translate=translate, limit=100)
+        given = seed_index.search(words, translate=translate, limit=100, **options)
+        assert written.total == given.total
+        assert [(h.id, h.score) for h in written.hits] == [(h.id, h.score) for h in given.hits]
+
+
 def test_field_query_title(seed_index):
     res = seed_index.search("title:bloom")
     assert [h.kind for h in res.hits] == ["paper"]

@@ -249,14 +249,14 @@ class TantivyEngine(Engine):
     def _to_tantivy(self, q: Q):
         if isinstance(q, (TermQ, PhraseQ)) or _disjunction(q):
             return self._any(self._alternatives(q, 1.0))
-        if isinstance(q, KeywordQ):
-            return self._term(*keyword_term(q))
+        if isinstance(q, KeywordQ):  # a restriction: it matches, it does not score
+            return Query.const_score_query(self._term(*keyword_term(q)), 0.0)
         if isinstance(q, DateRangeQ):
             lo = date_number(q.start) if q.start else None
             hi = date_number(q.end) if q.end else None
             if lo is None and hi is None:
-                return Query.exists_query("date_num")
-            return Query.range_query(self._schema, "date_num", FieldType.Integer, lo, hi)
+                return Query.const_score_query(Query.exists_query("date_num"), 0.0)
+            return Query.const_score_query(Query.range_query(self._schema, "date_num", FieldType.Integer, lo, hi), 0.0)
         if isinstance(q, MatchAllQ):
             return Query.all_query()
         if isinstance(q, DisMaxQ):

@@ -28,12 +28,14 @@ from whoosh.query import (
     And,
     AndMaybe,
     AndNot,
+    ConstantScoreQuery,
     DisjunctionMax,
     Every,
     Not,
     NullQuery,
     Or,
     Phrase,
+    Require,
     Term,
     TermRange,
 )
@@ -455,23 +457,33 @@ class WhooshEngine(Engine):
             return _any(
                 [BM25Phrase(f, list(q.terms), q.slop + 1, w * q.boost, self._weighting) for f, w in fields.items()]
             )
-        if isinstance(q, KeywordQ):
-            return Term(*keyword_term(q))
+        if isinstance(q, KeywordQ):  # a restriction: it matches, it does not score
+            return ConstantScoreQuery(Term(*keyword_term(q)), 0.0)
         if isinstance(q, DateRangeQ):
-            return TermRange("date", q.start or None, q.end or None)
+            return ConstantScoreQuery(TermRange("date", q.start or None, q.end or None), 0.0)
         if isinstance(q, MatchAllQ):
             return Every()
         if isinstance(q, DisMaxQ):
             return ExactDisjunctionMax([self._to_whoosh(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             base = None
-            if q.must:
-                base = And([self._to_whoosh(c) for c in q.must]) if len(q.must) > 1 else self._to_whoosh(q.must[0])
+            scored = [c for c in q.must if not isinstance(c, (KeywordQ, DateRangeQ))]
+            if scored:
+                base = And([self._to_whoosh(c) for c in scored]) if len(scored) > 1 else self._to_whoosh(scored[0])
             if q.should:
                 should = (
                     Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
                 )
                 base = should if base is None else AndMaybe(base, should)
+            restrictions = [self._to_whoosh(c) for c in q.must if isinstance(c, (KeywordQ, DateRangeQ))]
+            if restrictions:  # matched, not scored (Require: Whoosh's constant score may not hold beside phrases)
+                required = And(restrictions) if len(restrictions) > 1 else restrictions[0]
+                if base is None:
+                    base = required
+                elif scored or not q.should:
+                    base = Require(base, required)
+                else:  # restrictions beside optional words only (the compiler nests the words instead)
+                    base = AndMaybe(required, base)
             if q.must_not:
                 neg = Or([self._to_whoosh(c) for c in q.must_not])
                 base = AndNot(base, neg) if base is not None else Not(neg)

@@ -200,6 +200,7 @@ class QueryCompiler:
 
     def _seq(self, items: tuple[Clause, ...], negated: bool) -> Query | None:
         must, should, must_not = [], [], []
+        restrict = []  # keyword and date clauses not excluded: they restrict the words, as options do
         bare_terms: list[list[str]] = []  # analysed terms of consecutive unprefixed words
         words: list[tuple[str, list, int, str | None]] = []  # translatable words: (text, list, index, field)
         phrases: list[tuple[str, list, int, str | None]] = []  # translatable quoted phrases
@@ -214,8 +215,9 @@ class QueryCompiler:
                 q = self._atom(atom, neg)
             if q is None:
                 continue
-            if occur == "" and isinstance(q, (KeywordQ, DateRangeQ)):
-                occur = "+"  # kind:paper next to words restricts them, it is not an alternative
+            if occur != "-" and isinstance(q, (KeywordQ, DateRangeQ)):
+                restrict.append(q)  # kind:paper next to words restricts them, it is not an alternative
+                continue
             target = must_not if occur == "-" else must if occur == "+" or self.require_all else should
             target.append(q)
             if not neg and isinstance(atom, (Word, Quoted)) and atom.field not in KEYWORD_FIELDS + ("date",):
@@ -227,7 +229,8 @@ class QueryCompiler:
                 self._phrases.append(tuple(flat))
         if self.translator is not None:
             self._translate(words, phrases, should)
-        return _bool(must, should, must_not)
+        matched = _bool(must, should, must_not)  # the words: at least one, as without the restriction
+        return _bool(restrict + [matched]) if restrict and matched is not None else matched or _bool(restrict)
 
     # -- translation groups --
     def _group(self, unit) -> DisMaxQ:

@@ -68,7 +68,8 @@ class DisMaxQ:
 @dataclass(frozen=True)
 class BoolQ:
     """Lucene-style boolean: all ``must``, at least one ``should`` when there is no ``must``,
-    no ``must_not``. ``should`` clauses add to the score either way."""
+    no ``must_not``. ``should`` clauses add to the score either way; keyword and date clauses
+    (restrictions) add nothing wherever they stand."""
 
     must: tuple = ()
     should: tuple = ()
