@@ -113,6 +113,8 @@ def test_a_filter_written_in_the_query_filters_like_the_option(seed_index, words
         given = seed_index.search(words, translate=translate, limit=100, **options)
         assert written.total == given.total
         assert [(h.id, h.score) for h in written.hits] == [(h.id, h.score) for h in given.hits]
+    alone = seed_index.search(inline, limit=100)  # a restriction alone lists what it allows, alike on both engines
+    assert alone.hits and {h.score for h in alone.hits} == {1.0}
 
 
 def test_field_query_title(seed_index):

@@ -257,8 +257,8 @@ class TantivyEngine(Engine):
             if lo is None and hi is None:
                 return Query.const_score_query(Query.exists_query("date_num"), 0.0)
             return Query.const_score_query(Query.range_query(self._schema, "date_num", FieldType.Integer, lo, hi), 0.0)
-        if isinstance(q, MatchAllQ):
-            return Query.all_query()
+        if isinstance(q, MatchAllQ):  # 1.0 beside other clauses too (tantivy drops a bare one from an intersection)
+            return Query.const_score_query(Query.all_query(), 1.0)
         if isinstance(q, DisMaxQ):
             return Query.disjunction_max_query([self._to_tantivy(c) for c in q.clauses])
         if isinstance(q, BoolQ):

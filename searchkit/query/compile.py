@@ -230,7 +230,10 @@ class QueryCompiler:
         if self.translator is not None:
             self._translate(words, phrases, should)
         matched = _bool(must, should, must_not)  # the words: at least one, as without the restriction
-        return _bool(restrict + [matched]) if restrict and matched is not None else matched or _bool(restrict)
+        if not restrict:
+            return matched
+        # restrictions score nothing: alone, they list everything they allow, each a match of all
+        return _bool([*restrict, matched if matched is not None else MatchAllQ()])
 
     # -- translation groups --
     def _group(self, unit) -> DisMaxQ:
