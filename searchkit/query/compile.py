@@ -229,11 +229,12 @@ class QueryCompiler:
                 self._phrases.append(tuple(flat))
         if self.translator is not None:
             self._translate(words, phrases, should)
-        matched = _bool(must, should, must_not)  # the words: at least one, as without the restriction
         if not restrict:
-            return matched
-        # restrictions score nothing: alone, they list everything they allow, each a match of all
-        return _bool([*restrict, matched if matched is not None else MatchAllQ()])
+            return _bool(must, should, must_not)
+        # the words nest under the restrictions (at least one still matches), exclusions stay beside
+        # them; restrictions score nothing: alone, they list everything they allow, each a match of all
+        words = _bool(must, should)
+        return _bool([*restrict, words if words is not None else MatchAllQ()], must_not=must_not)
 
     # -- translation groups --
     def _group(self, unit) -> DisMaxQ:
