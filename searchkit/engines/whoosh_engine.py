@@ -49,6 +49,7 @@ from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..analysis.record import Analysed
 from ..errors import IndexLockedError, QuerySyntaxError
 from ..query.tree import (
+    RESTRICTIONS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -467,7 +468,7 @@ class WhooshEngine(Engine):
             return ExactDisjunctionMax([self._to_whoosh(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             base = None
-            scored = [c for c in q.must if not isinstance(c, (KeywordQ, DateRangeQ))]
+            scored = [c for c in q.must if not isinstance(c, RESTRICTIONS)]
             if scored:
                 base = And([self._to_whoosh(c) for c in scored]) if len(scored) > 1 else self._to_whoosh(scored[0])
             if q.should:
@@ -475,7 +476,7 @@ class WhooshEngine(Engine):
                     Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
                 )
                 base = should if base is None else AndMaybe(base, should)
-            restrictions = [self._to_whoosh(c) for c in q.must if isinstance(c, (KeywordQ, DateRangeQ))]
+            restrictions = [self._to_whoosh(c) for c in q.must if isinstance(c, RESTRICTIONS)]
             if restrictions:  # matched, not scored (Require: Whoosh's constant score may not hold beside phrases)
                 required = And(restrictions) if len(restrictions) > 1 else restrictions[0]
                 if base is None:

@@ -26,6 +26,7 @@ from .highlight import Highlight
 from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Seq, Word, parse
 from .tree import (
     KEYWORD_FIELDS,
+    RESTRICTIONS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -215,7 +216,7 @@ class QueryCompiler:
                 q = self._atom(atom, neg)
             if q is None:
                 continue
-            if occur != "-" and isinstance(q, (KeywordQ, DateRangeQ)):
+            if occur != "-" and isinstance(q, RESTRICTIONS):
                 restrict.append(q)  # kind:paper next to words restricts them, it is not an alternative
                 continue
             target = must_not if occur == "-" else must if occur == "+" or self.require_all else should

@@ -77,3 +77,5 @@ class BoolQ:
 
 
 Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ | DisMaxQ
+# clauses that restrict what matches and never score (kind:paper, date:2025, and the options)
+RESTRICTIONS = (KeywordQ, DateRangeQ)

@@ -21,7 +21,7 @@ from dataclasses import replace
 from ..engines.base import keyword_term
 from ..models import Hit
 from ..query.parse import operator_sign
-from ..query.tree import BoolQ, DateRangeQ, KeywordQ, Query
+from ..query.tree import RESTRICTIONS, BoolQ, DateRangeQ, KeywordQ, Query
 from ..search.highlight import snippet
 from ..search.run import FACETS, Ranked, SearchResult, present, record_to_hit
 
@@ -58,11 +58,13 @@ def semantic_text(query: str) -> str:
 def query_filters(tree: Query | None) -> tuple[list[Query], list[Query]]:
     """The required and excluded keyword/date clauses of a query (``lang:ja``, ``-kind:paper``),
     which a semantic candidate must respect too."""
-    plain = (KeywordQ, DateRangeQ)
-    if isinstance(tree, plain):
+    if isinstance(tree, RESTRICTIONS):
         return [tree], []
     if isinstance(tree, BoolQ):
-        return [c for c in tree.must if isinstance(c, plain)], [c for c in tree.must_not if isinstance(c, plain)]
+        return (
+            [c for c in tree.must if isinstance(c, RESTRICTIONS)],
+            [c for c in tree.must_not if isinstance(c, RESTRICTIONS)],
+        )
     return [], []
 
 
