@@ -10,7 +10,7 @@ from searchkit.analysis.analyzer import Analyzer
 from searchkit.analysis.record import analyse_record
 from searchkit.engines import get_engine
 from searchkit.engines.base import RECORD_FIELDS
-from searchkit.query.tree import DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
+from searchkit.query.tree import BoolQ, DateRangeQ, DisMaxQ, KeywordQ, MatchAllQ, PhraseQ, TermQ
 from searchkit.ranking import DEFAULT
 
 
@@ -125,6 +125,18 @@ def test_scan_order_is_file_order(store):
     eng, _ = store
     assert [r["id"] for r in eng.scan([])] == ["r1", "r2", "r3", "r0", "j1"]  # path, then position in the file
     assert [r["id"] for r in eng.scan([KeywordQ("lang", "en")])] == ["r1", "r2", "r3", "r0"]
+
+
+def test_an_exclusion_that_starts_before_the_first_match_still_excludes(store):
+    """ "rare -alignment": r2 is the only record saying rare, and it says alignment, while the
+    first record saying alignment comes before it (Whoosh's AndNot never checked its first match
+    against an exclusion that had already started)."""
+    eng, analyzer = store
+    (rare,) = _terms(analyzer, "rare")
+    (align,) = _terms(analyzer, "alignment")
+    assert _ids(eng.search(TermQ(rare), [], 10)) == ["r2"]
+    assert _ids(eng.search(BoolQ(must=(TermQ(rare),), must_not=(TermQ(align),)), [], 10)) == []
+    assert _ids(eng.search(BoolQ(must=(KeywordQ("kind", "passage"),), must_not=(TermQ(align),)), [], 10)) == ["j1"]
 
 
 def test_facets_count_matching_records(store):

@@ -27,7 +27,6 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import (
     And,
     AndMaybe,
-    AndNot,
     ConstantScoreQuery,
     DisjunctionMax,
     Every,
@@ -487,7 +486,8 @@ class WhooshEngine(Engine):
                     base = AndMaybe(required, base)
             if q.must_not:
                 neg = Or([self._to_whoosh(c) for c in q.must_not])
-                base = AndNot(base, neg) if base is not None else Not(neg)
+                # not AndNot: its first match is never checked against an exclusion that started earlier
+                base = Require(base, Not(neg)) if base is not None else Not(neg)
             return base if base is not None else Every()
         raise TypeError(f"unknown query node {q!r}")
 
