@@ -305,6 +305,41 @@ def test_co_occurrence_counted_by_the_engine_chooses_as_id_sets_do(tmp_path, eng
     assert "土手" in by_sets[0][1] and "銀行" not in by_sets[0][1] and by_sets[1].startswith("r")
 
 
+def test_co_occurrence_is_counted_only_where_it_can_change_the_choice(tmp_path, engine, monkeypatch):
+    """Issue (scale): co-occurrence only chooses among a word's candidates, so a word with no
+    more candidates than are kept (and no equal weights to order) costs no engine counts:
+    "zorblax quintrel" (one glossary translation each) asks for none, "river bank" (bank: 土手,
+    銀行, ...) still counts, and both keep what they kept before."""
+    import searchkit.crosslang.translate as translate_module
+
+    rows = [{"id": f"r{i}", "lang": "ja", "text": f"川の土手を散歩した。土手の草{i}。"} for i in range(6)]
+    rows += [{"id": f"b{i}", "lang": "ja", "text": f"銀行の口座を開いた。銀行の支店{i}。"} for i in range(6)]
+    rows += [{"id": f"d{i}", "lang": "ja", "text": f"堤防の工事が進む。バンクの話{i}。"} for i in range(6)]
+    rows += [{"id": f"v{i}", "lang": "ja", "text": f"検証手順と策略の記録{i}。"} for i in range(4)]
+    rows.append({"id": "e1", "lang": "en", "text": "A walk along the river bank."})
+    write_jsonl(tmp_path / "src" / "a.jsonl", rows)
+    build_index([tmp_path / "src"], tmp_path / "ix", engine=engine)
+    (tmp_path / "ix" / "glossary.tsv").write_text("zorblax\t検証手順\nquintrel\t策略\n", encoding="utf-8")
+    monkeypatch.setattr(translate_module, "SET_BUDGET", 0)  # the engine counts, as in a large index
+    with open_index(tmp_path / "ix") as ix:
+        counted = []
+        count_each = type(ix.engine).count_each
+
+        def spy(self, queries):
+            counted.extend(queries)
+            return count_each(self, queries)
+
+        monkeypatch.setattr(type(ix.engine), "count_each", spy)
+        plain = ix.search("zorblax quintrel", lang="ja", explain=True)
+        assert counted == []
+        assert {t["to"] for u in plain.explain["translations"] for t in u["translations"]} == {"検証手順", "策略"}
+        assert {h.id for h in plain.hits} == {f"v{i}" for i in range(4)}
+        bank = ix.search("river bank", lang="ja", explain=True)
+        assert counted  # bank has more candidates than are kept: co-occurrence chooses
+        kept = [t["to"] for u in bank.explain["translations"] if u["unit"] == "bank" for t in u["translations"]]
+        assert "土手" in kept and "銀行" not in kept and bank.hits[0].id.startswith("r")
+
+
 # ten topics of linked pairs, in both languages
 TOPICS = list(
     zip(

@@ -344,13 +344,20 @@ class Translator:
         full = [u for u in units if not u.partial]
         if self.config.coherence <= 0 or len(full) < 2:
             return [replace(u, translations=tuple(_best_targets(list(u.translations), k))) for u in units]
-        share = self._shares_by_counts(full, units) if self._counting_pays(full) else self._shares_by_sets(full)
+        # only a unit with more than k targets, or with equal weights to order, has a choice for
+        # co-occurrence to make: the others keep what they have (no counting for them)
+        contested = [u for u in units if _contested(u, k)]
+        counted = {id(u) for u in contested}
+        share = None
+        if contested:
+            pays = self._counting_pays(full)
+            share = self._shares_by_counts(full, contested) if pays else self._shares_by_sets(full)
         out = []
         for u in units:
             others = [o for o in full if o is not u and o.text != u.text]
             rescored = []
             for t in u.translations:
-                c = sum(share(t, o) for o in others) / len(others) if others else 0.0
+                c = sum(share(t, o) for o in others) / len(others) if others and id(u) in counted else 0.0
                 factor = (1.0 + self.config.coherence * c) / (1.0 + self.config.coherence)
                 rescored.append((t.weight * factor, t))
             # co-occurrence chooses which candidates stay; their weights stay as the dictionary
@@ -393,19 +400,26 @@ class Translator:
                 got = docs[terms] = frozenset.intersection(*sets) if sets else frozenset()
             return got
 
-        unions = {id(u): frozenset().union(*(ids(t.terms) for t in u.translations)) for u in full}
+        unions: dict[int, frozenset] = {}
+
+        def union(o: Unit) -> frozenset:
+            got = unions.get(id(o))
+            if got is None:
+                got = unions[id(o)] = frozenset().union(*(ids(t.terms) for t in o.translations))
+            return got
 
         def share(t: Translation, o: Unit) -> float:
             mine = ids(t.terms)
-            return len(mine & unions[id(o)]) / len(mine) if mine else 0.0
+            return len(mine & union(o)) / len(mine) if mine else 0.0
 
         return share
 
     def _shares_by_counts(self, full: list[Unit], units: list[Unit]) -> Callable[[Translation, Unit], float]:
         """The same shares counted by the engine (a large index: a conjunction query per pair,
         whose cost follows posting lists, where a set of ids would hold up to every record).
-        Every count :meth:`_cohere` will ask for (each candidate of ``units`` alone, then with
-        each other full unit's candidates) goes to the engine in two batches."""
+        Every count :meth:`_cohere` will ask for (each candidate of ``units``, the contested
+        ones, alone, then with each other full unit's candidates) goes to the engine in two
+        batches."""
 
         def all_of(terms: tuple[str, ...]) -> Query:
             return BoolQ(must=tuple(TermQ(t, field="body") for t in terms))
@@ -771,6 +785,13 @@ def _memo(cache: dict, key, compute: Callable[[], object]):
             cache.clear()
         got = cache[key] = compute()
     return got
+
+
+def _contested(unit: Unit, k: int) -> bool:
+    """Whether co-occurrence can change what :meth:`Translator._cohere` keeps of ``unit`` or
+    their order: more than ``k`` targets to choose from, or equal weights to break."""
+    weights = [t.weight for t in unit.translations]
+    return len({t.target for t in unit.translations}) > k or len(set(weights)) < len(weights)
 
 
 def _best_targets(ranked: list[Translation], k: int) -> list[Translation]:
