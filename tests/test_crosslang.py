@@ -75,6 +75,10 @@ def test_mined_parenthetical_pairs(seed_index, analyzer):
     assert ("毒づけ", "ポイズニング") in pairs and ("Claude", "クロード") in pairs
     assert ("reward hacking", "報酬ハッキング") in pairs
     assert mine("2024年(令和6年)の研究(図3を参照している)", analyzer.tokenizer) == []
+    # a mark in parentheses is not a gloss; English glossing English gives no pair
+    assert mine("the model (*) works. モデル(※)を使う。a score (-) and", analyzer.tokenizer) == []
+    assert mine("large language models (LLMs) and reinforcement learning (RL)", analyzer.tokenizer) == []
+    assert mine("強化学習(reinforcement learning)を", analyzer.tokenizer) == [("強化学習", "reinforcement learning")]
     # mined from the seed at index time, and used in both directions
     assert "整合性" in seed_index.mined_pairs.table()["アライメント"]
     assert "アライメント" in seed_index.mined_pairs.table()["整合性"]

@@ -42,6 +42,10 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
             continue  # years, dates, figures, citations: not glosses
         if any(c in inside for c in "、。,;；"):
             continue  # a list or a sentence, not a gloss
+        if not any(c.isalpha() for c in inside):
+            continue  # no word inside: a mark ("(*)", "(※)", "(-)"), not a gloss
+        if left.isascii() and inside.isascii():
+            continue  # English glossing English ("large language models (LLMs)"): one script, no pair
         # the term before the parenthesis: its trailing content words, joined as written
         tokens = tokenizer.tokenize(left)
         if not tokens or tokens[-1].end != len(left) or tokens[-1].function:
@@ -55,7 +59,10 @@ def mine(text: str, tokenizer: Tokenizer) -> list[tuple[str, str]]:
                 break
             start = prev.start
         term = left[start:].strip()
-        if len(term) >= 2 and term != inside and (_scripts(term) != _scripts(inside) or JA in _scripts(term)):
+        if len(term) < 2 or term == inside:
+            continue
+        scripts = _scripts(term)
+        if scripts != _scripts(inside) or JA in scripts:
             pairs.append((term, inside))
     return pairs
 
