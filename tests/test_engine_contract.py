@@ -139,6 +139,22 @@ def test_an_exclusion_that_starts_before_the_first_match_still_excludes(store):
     assert _ids(eng.search(BoolQ(must=(KeywordQ("kind", "passage"),), must_not=(TermQ(align),)), [], 10)) == ["j1"]
 
 
+def test_a_nested_exclusion_alone_scores_as_a_match_of_everything(store):
+    """A part that only excludes (everything but b) matches like MatchAllQ and scores 1.0 on
+    both engines wherever it stands: required beside a word (tantivy dropped it from the
+    intersection and scored 0, Whoosh 1.0) or as an alternative."""
+    eng, analyzer = store
+    (rare,) = _terms(analyzer, "rare")
+    (align,) = _terms(analyzer, "alignment")
+    only = BoolQ(must_not=(TermQ(rare),))
+    alone = {h.record["id"]: h.score for h in eng.search(TermQ(align), [], 10).hits}
+    assert "r2" in alone  # the one record saying rare
+    required = {h.record["id"]: h.score for h in eng.search(BoolQ(must=(TermQ(align), only)), [], 10).hits}
+    assert required == pytest.approx({k: v + 1.0 for k, v in alone.items() if k != "r2"}, rel=1e-5)
+    optional = {h.record["id"]: h.score for h in eng.search(BoolQ(must=(TermQ(align),), should=(only,)), [], 10).hits}
+    assert optional == pytest.approx({k: v + (k != "r2") for k, v in alone.items()}, rel=1e-5)
+
+
 def test_facets_count_matching_records(store):
     eng, analyzer = store
     [term] = _terms(analyzer, "alignment")

@@ -52,6 +52,34 @@ def test_not_alone_matches_everything_else(compile_):
     assert tree == BoolQ(must=(MatchAllQ(),), must_not=(TermQ("fake"),))
 
 
+def test_and_not_excludes_beside_the_other_words(compile_):
+    """``a AND NOT b``, ``a AND -b`` and ``+a +(-b)`` mean ``a -b``: the exclusion stands beside
+    the required words instead of being a required "everything but b" that scores as a match of
+    its own (Whoosh added 1.0 to every hit for it, tantivy nothing)."""
+    lifted = BoolQ(must=(TermQ("align"),), must_not=(TermQ("fake"),))
+    for q in ("alignment AND NOT faking", "alignment AND -faking", "+alignment +(-faking)", "NOT faking AND alignment"):
+        assert compile_(q).tree == lifted, q
+    # without another required part the exclusion stays a part: "+(-b) a" still lists what lacks b
+    assert compile_("+(-faking) alignment").tree.must == (BoolQ(must_not=(TermQ("fake"),)),)
+    # exclusions only: one match of everything else, not one per part
+    only = BoolQ(must=(MatchAllQ(),), must_not=(TermQ("fake"), TermQ("reward")))
+    assert compile_("NOT faking AND NOT reward").tree == compile_("+(-faking) +(-reward)").tree == only
+    # restrictions joined by AND restrict as they do beside the words
+    assert compile_("interest rates AND lang:ja").tree == compile_("interest rates lang:ja").tree
+    assert compile_("lang:ja AND kind:paper").tree == BoolQ(
+        must=(KeywordQ("lang", "ja"), KeywordQ("kind", "paper"), MatchAllQ())
+    )
+
+
+def test_semantic_candidates_respect_the_filters_of_required_parts(compile_):
+    """A semantic candidate must pass every restriction and exclusion the query demands, also
+    those inside a required part (``(rates lang:ja) AND bank``)."""
+    from searchkit.semantic.hybrid import query_filters
+
+    required, excluded = query_filters(compile_("(rates lang:ja -kind:paper) AND bank").tree)
+    assert required == [KeywordQ("lang", "ja")] and excluded == [KeywordQ("kind", "paper")]
+
+
 def test_fields(compile_):
     tree = compile_("kind:paper category:Alignment date:2025-10..2026-01 title:bloom").tree
     assert KeywordQ("kind", "paper") in tree.must

@@ -117,6 +117,27 @@ def test_a_filter_written_in_the_query_filters_like_the_option(seed_index, words
     assert alone.hits and {h.score for h in alone.hits} == {1.0}
 
 
+@pytest.mark.parametrize(
+    "spelt,plain",
+    [
+        ("alignment AND NOT faking", "alignment -faking"),
+        ("alignment AND -faking", "alignment -faking"),
+        ("+alignment +(-faking)", "alignment -faking"),
+        ("alignment AND kind:paper", "alignment kind:paper"),
+        ("(alignment OR reward) AND lang:en AND NOT kind:paper", "(alignment OR reward) lang:en -kind:paper"),
+    ],
+)
+def test_a_filter_joined_by_and_finds_and_scores_as_beside_the_words(seed_index, spelt, plain):
+    """``a AND NOT b`` is ``a -b`` and ``a AND kind:paper`` is ``a kind:paper``: the same hits and
+    scores (a part that only filters was a required match of everything allowed: Whoosh added
+    1.0 to every hit for each, tantivy 1.0 for a restriction and nothing for an exclusion)."""
+    for translate in (False, True):
+        want = seed_index.search(plain, translate=translate, limit=100)
+        got = seed_index.search(spelt, translate=translate, limit=100)
+        assert got.total == want.total > 0
+        assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in want.hits]
+
+
 def test_field_query_title(seed_index):
     res = seed_index.search("title:bloom")
     assert [h.kind for h in res.hits] == ["paper"]

@@ -257,18 +257,24 @@ class TantivyEngine(Engine):
             if lo is None and hi is None:
                 return Query.const_score_query(Query.exists_query("date_num"), 0.0)
             return Query.const_score_query(Query.range_query(self._schema, "date_num", FieldType.Integer, lo, hi), 0.0)
-        if isinstance(q, MatchAllQ):  # 1.0 beside other clauses too (tantivy drops a bare one from an intersection)
-            return Query.const_score_query(Query.all_query(), 1.0)
+        if isinstance(q, MatchAllQ):
+            return self._match_all()
         if isinstance(q, DisMaxQ):
             return Query.disjunction_max_query([self._to_tantivy(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             clauses = [(Occur.Must, self._to_tantivy(c)) for c in q.must]
             clauses += [(Occur.Should, self._to_tantivy(c)) for c in q.should]
             clauses += [(Occur.MustNot, self._to_tantivy(c)) for c in q.must_not]
-            if not q.must and not q.should:
-                clauses.append((Occur.Must, Query.all_query()))
+            if not q.must and not q.should:  # everything but the exclusions: a match of all, as on Whoosh
+                clauses.append((Occur.Must, self._match_all()))
             return Query.boolean_query(clauses)
         raise TypeError(f"unknown query node {q!r}")
+
+    @staticmethod
+    def _match_all():
+        """Every record, scoring 1.0 wherever it stands (tantivy drops a bare all-query from an
+        intersection, which then scores 0)."""
+        return Query.const_score_query(Query.all_query(), 1.0)
 
     def _alternatives(self, q: Q, boost: float) -> list:
         """``q`` as a flat list of scored alternatives (their scores add up) when it is a word,

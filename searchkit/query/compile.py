@@ -196,7 +196,9 @@ class QueryCompiler:
         if isinstance(raw, AnyOf):
             return _bool(should=[q for q in (self._node(r, negated) for r in raw.parts) if q is not None])
         if isinstance(raw, AllOf):
-            return _bool(must=[q for q in (self._node(r, negated) for r in raw.parts) if q is not None])
+            parts = [q for q in (self._node(r, negated) for r in raw.parts) if q is not None]
+            must, must_not = _lift_filters(parts, [])
+            return _bool(must, must_not=must_not)
         return self._seq(raw.clauses, negated)
 
     def _seq(self, items: tuple[Clause, ...], negated: bool) -> Query | None:
@@ -230,6 +232,7 @@ class QueryCompiler:
                 self._phrases.append(tuple(flat))
         if self.translator is not None:
             self._translate(words, phrases, should)
+        must, must_not = _lift_filters(must, must_not, optional=bool(should))
         if not restrict:
             return _bool(must, should, must_not)
         # the words nest under the restrictions (at least one still matches), exclusions stay beside
@@ -382,6 +385,34 @@ def _or_alternative(q: Query, alt: Query) -> Query:
     if isinstance(q, BoolQ) and not q.must and not q.must_not:
         return BoolQ(should=q.should + (alt,))
     return BoolQ(should=(q, alt))
+
+
+def _filter_only(q: Query) -> bool:
+    """Whether ``q`` only restricts or excludes (``NOT b``, ``lang:ja``, ``kind:paper -lang:en``):
+    a match of everything it allows, with no words to score."""
+    return (
+        isinstance(q, BoolQ)
+        and not q.should
+        and all(isinstance(c, (*RESTRICTIONS, MatchAllQ)) for c in q.must)
+        and bool(q.must or q.must_not)
+    )
+
+
+def _lift_filters(must: list, must_not: list, optional: bool = False) -> tuple[list, list]:
+    """``(must, must_not)`` with each required part that only restricts or excludes (``a AND NOT
+    b``, ``a AND lang:ja``, ``+a +(-b)``) taken apart beside the other required parts: its
+    restrictions required, its exclusions excluded. The same matches, without a required "match
+    of everything allowed" that scores as a match of its own. When no other part stays required,
+    one match of everything remains (a filter alone still lists what it allows), and only if
+    nothing is ``optional`` beside them (else the optional words would become required)."""
+    kept = [q for q in must if not _filter_only(q)]
+    if len(kept) == len(must) or (not kept and optional):
+        return must, must_not
+    lifted = [q for q in must if _filter_only(q)]
+    restrict = list(dict.fromkeys(c for q in lifted for c in q.must if isinstance(c, RESTRICTIONS)))
+    if not kept and restrict:
+        kept = [MatchAllQ()]
+    return [*restrict, *kept], [*must_not, *(c for q in lifted for c in q.must_not)]
 
 
 def _bool(must=(), should=(), must_not=()) -> Query | None:

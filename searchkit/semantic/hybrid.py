@@ -57,15 +57,20 @@ def semantic_text(query: str) -> str:
 
 def query_filters(tree: Query | None) -> tuple[list[Query], list[Query]]:
     """The required and excluded keyword/date clauses of a query (``lang:ja``, ``-kind:paper``),
-    which a semantic candidate must respect too."""
+    which a semantic candidate must respect too: those of the query and of its required parts
+    (``(words lang:ja) AND more``: whatever a required part demands, the query demands)."""
     if isinstance(tree, RESTRICTIONS):
         return [tree], []
-    if isinstance(tree, BoolQ):
-        return (
-            [c for c in tree.must if isinstance(c, RESTRICTIONS)],
-            [c for c in tree.must_not if isinstance(c, RESTRICTIONS)],
-        )
-    return [], []
+    if not isinstance(tree, BoolQ):
+        return [], []
+    required = [c for c in tree.must if isinstance(c, RESTRICTIONS)]
+    excluded = [c for c in tree.must_not if isinstance(c, RESTRICTIONS)]
+    for part in tree.must:
+        if isinstance(part, BoolQ):
+            more, less = query_filters(part)
+            required += more
+            excluded += less
+    return required, excluded
 
 
 class Vectors:
