@@ -340,6 +340,14 @@ def test_co_occurrence_is_counted_only_where_it_can_change_the_choice(tmp_path, 
         assert "土手" in kept and "銀行" not in kept and bank.hits[0].id.startswith("r")
 
 
+def test_a_word_typed_twice_is_not_paired_with_itself(seed_index):
+    """研究 研究 translated searches no "research research" pair phrase (it matched a single
+    "research" on tantivy, not on Whoosh), and finds what 研究 finds."""
+    twice = seed_index.search("ti:(研究 研究)", explain=True, limit=50)
+    assert "research research" not in twice.explain["tree"]
+    assert {h.id for h in twice.hits} == {h.id for h in seed_index.search("ti:研究", limit=50).hits}
+
+
 # ten topics of linked pairs, in both languages
 TOPICS = list(
     zip(

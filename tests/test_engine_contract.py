@@ -155,6 +155,40 @@ def test_a_nested_exclusion_alone_scores_as_a_match_of_everything(store):
     assert optional == pytest.approx({k: v + (k != "r2") for k, v in alone.items()}, rel=1e-5)
 
 
+def test_an_optional_word_inside_a_required_group_still_scores(tmp_path, engine):
+    """``x AND (+y z)``: the record with all three scores x + y + z, as ``+x +y +z`` does. The
+    layout is the one that broke Whoosh's AndMaybe: moved to record 1, its required side landed
+    on record 2 and its optional side stayed on record 1, so record 2 lost z's score."""
+    analyzer = Analyzer()
+    eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
+    rows = [("r0", "beta gamma"), ("r1", "alpha gamma"), ("r2", "alpha beta gamma")]
+    eng.apply(
+        [], [(r, analyse_record(analyzer, r)) for r in (_record(i, t, position=n) for n, (i, t) in enumerate(rows))]
+    )
+    x, y, z = (TermQ(_terms(analyzer, w)[0]) for w in ("alpha", "beta", "gamma"))
+    nested = eng.search(BoolQ(must=(x, BoolQ(must=(y,), should=(z,)))), [], 10)
+    flat = eng.search(BoolQ(must=(x, y, z)), [], 10)
+    assert _ids(nested) == _ids(flat) == ["r2"]
+    assert nested.hits[0].score == pytest.approx(flat.hits[0].score, rel=1e-6)
+    eng.close()
+
+
+def test_a_pair_phrase_of_one_word_twice_needs_the_word_twice(tmp_path, engine):
+    """An either-order pair of the same word is that word twice, as on Whoosh; tantivy put both
+    at one offset, so a single occurrence matched. (The compiler no longer pairs a word with
+    itself: "研究 研究" translated made "research research" with a slop, where tantivy's sloppy
+    phrase still lets one occurrence stand for both.)"""
+    analyzer = Analyzer()
+    eng = get_engine(engine).create(tmp_path, analyzer, DEFAULT)
+    rows = [("once", "alpha beta"), ("twice", "alpha alpha beta"), ("apart", "alpha beta alpha")]
+    eng.apply(
+        [], [(r, analyse_record(analyzer, r)) for r in (_record(i, t, position=n) for n, (i, t) in enumerate(rows))]
+    )
+    (a,) = _terms(analyzer, "alpha")
+    assert _ids(eng.search(PhraseQ((a, a), either_order=True), [], 10)) == ["twice"]
+    eng.close()
+
+
 def test_facets_count_matching_records(store):
     eng, analyzer = store
     [term] = _terms(analyzer, "alignment")

@@ -298,7 +298,7 @@ class TantivyEngine(Engine):
         positions (tests/test_engine_contract.py pins this reading of tantivy's slop)."""
         if len(terms) == 1:
             return self._term(field, terms[0])
-        if either_order:
+        if either_order and terms[0] != terms[1]:  # one word twice reads the same either way
             return Query.phrase_query(self._schema, field, [(0, _safe(t)) for t in terms], slop + 1)
         return Query.phrase_query(self._schema, field, [_safe(t) for t in terms], slop)
 

@@ -21,7 +21,7 @@ from whoosh.analysis.tokenizers import Tokenizer
 from whoosh.collectors import FilterCollector, UnlimitedCollector
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.matching.binary import DisjunctionMaxMatcher
+from whoosh.matching.binary import AndMaybeMatcher, DisjunctionMaxMatcher
 from whoosh.matching.mcore import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import (
@@ -191,6 +191,27 @@ class ExactDisjunctionMax(DisjunctionMax):
             return NullMatcher()
         m = subs[0] if len(subs) == 1 else make_binary_tree(ExactDisMaxMatcher, subs)
         return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
+
+
+class ExactAndMaybeMatcher(AndMaybeMatcher):
+    """Whoosh's AndMaybeMatcher, asked to skip to a document, moves its optional side to that
+    document rather than to where its required side landed: when the required side landed
+    further on, a match there lost the optional side's score (``x AND (+y z)`` scored x + y on
+    a record holding all three, depending on which records came before it). This one moves the
+    optional side to where the required side stands, as its ``next`` does."""
+
+    def skip_to(self, id):
+        moved = super().skip_to(id)
+        a, b = self.a, self.b
+        if a.is_active() and b.is_active() and b.id() < a.id():
+            moved = b.skip_to(a.id()) or moved
+        return moved
+
+
+class ExactAndMaybe(AndMaybe):
+    """AndMaybe whose matcher is :class:`ExactAndMaybeMatcher`."""
+
+    matcherclass = ExactAndMaybeMatcher
 
 
 class LuceneBM25F(BM25F):
@@ -474,7 +495,7 @@ class WhooshEngine(Engine):
                 should = (
                     Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
                 )
-                base = should if base is None else AndMaybe(base, should)
+                base = should if base is None else ExactAndMaybe(base, should)
             restrictions = [self._to_whoosh(c) for c in q.must if isinstance(c, RESTRICTIONS)]
             if restrictions:  # matched, not scored (Require: Whoosh's constant score may not hold beside phrases)
                 required = And(restrictions) if len(restrictions) > 1 else restrictions[0]
@@ -483,7 +504,7 @@ class WhooshEngine(Engine):
                 elif scored or not q.should:
                     base = Require(base, required)
                 else:  # restrictions beside optional words only (the compiler nests the words instead)
-                    base = AndMaybe(required, base)
+                    base = ExactAndMaybe(required, base)
             if q.must_not:
                 neg = Or([self._to_whoosh(c) for c in q.must_not])
                 # not AndNot: its first match is never checked against an exclusion that started earlier

@@ -266,6 +266,8 @@ class QueryCompiler:
             clauses = []
             for ta in a.translations[: cfg.pairs]:
                 for tb in b.translations[: cfg.pairs]:
+                    if ta.terms == tb.terms:
+                        continue  # a word typed twice: "research research" is no compound's evidence
                     w = cfg.pair_weight * min(ta.weight, tb.weight)
                     # into English one word may stand between ("extraction of entities")
                     slop = cfg.pair_slop_en if a.lang == "ja" else 0
