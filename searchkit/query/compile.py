@@ -407,10 +407,10 @@ def _lift_filters(must: list, must_not: list, optional: bool = False) -> tuple[l
     of everything allowed" that scores as a match of its own. When no other part stays required,
     one match of everything remains (a filter alone still lists what it allows), and only if
     nothing is ``optional`` beside them (else the optional words would become required)."""
-    kept = [q for q in must if not _filter_only(q)]
-    if len(kept) == len(must) or (not kept and optional):
-        return must, must_not
     lifted = [q for q in must if _filter_only(q)]
+    kept = [q for q in must if q not in lifted]
+    if not lifted or (not kept and optional):
+        return must, must_not
     restrict = list(dict.fromkeys(c for q in lifted for c in q.must if isinstance(c, RESTRICTIONS)))
     if not kept and restrict:
         kept = [MatchAllQ()]
