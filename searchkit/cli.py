@@ -513,8 +513,10 @@ def _print_hits(hits, total: int | None, query: str | None, links: bool | None =
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(
-        "", metavar="QUERY", help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value.'
+    words: Optional[list[str]] = typer.Argument(
+        None,
+        metavar="QUERY...",
+        help='Query: words, "phrases", AND/OR/NOT, +must -not, field:value (several arguments are one query).',
     ),
     index: Optional[Path] = IndexOpt,
     limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="Maximum number of hits."),
@@ -556,6 +558,8 @@ def search_cmd(
     ),
 ) -> None:
     """Search the index (Japanese and English, translated both ways). Exit status 0 with hits, 1 without, 2 on errors."""
+
+    query = " ".join(words or [])  # what the shell split apart: `search alignment faking`
 
     def go():
         _one_format(as_json, as_jsonl, as_csv)

@@ -315,3 +315,19 @@ def test_an_untitled_counterpart_is_named_by_its_text(run, tmp_path):
     out = run("search", "training", "--index", str(tmp_path / "ix"), "--lang", "en").stdout
     line = next(x for x in out.splitlines() if "translation:" in x)
     assert "p0-ja" in line and "閃光法による訓練の研究。" in line and line.count("p0-ja") == 1
+
+
+def test_a_query_of_several_unquoted_words_is_those_words(run):
+    """`searchkit search alignment faking` searches for both words, as the quoted query does
+    (the shell splits what a user types; options may stand between or after the words)."""
+    quoted = json.loads(run("search", "alignment faking", "--json").stdout)
+    res = run("search", "alignment", "faking", "--json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout) == quoted
+    res = run("search", "alignment", "-n", "3", "faking", "--json")
+    assert json.loads(res.stdout)["query"] == "alignment faking"
+    assert len(json.loads(res.stdout)["hits"]) == 3
+    res = run("search", "--json", "--", "-sycophancy", "alignment")
+    assert json.loads(res.stdout)["query"] == "-sycophancy alignment"
+    res = run("search", "alignment", "--batch", "-", input="faking\n")
+    assert res.exit_code == 2 and "either a QUERY or --batch" in res.stderr
