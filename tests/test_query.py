@@ -78,6 +78,28 @@ def test_semantic_candidates_respect_the_filters_of_required_parts(compile_):
 
     required, excluded = query_filters(compile_("(rates lang:ja -kind:paper) AND bank").tree)
     assert required == [KeywordQ("lang", "ja")] and excluded == [KeywordQ("kind", "paper")]
+    either = BoolQ(should=(KeywordQ("lang", "ja"), KeywordQ("kind", "paper")))
+    assert query_filters(compile_("rates (lang:ja OR kind:paper)").tree) == ([either], [])
+
+
+def test_a_group_of_filters_is_one_restriction(compile_):
+    """``(lang:ja OR kind:paper)`` beside words or joined by AND restricts them as ``lang:ja``
+    does, and scores nothing (no match of everything inside it)."""
+    either = BoolQ(should=(KeywordQ("lang", "ja"), KeywordQ("kind", "paper")))
+    want = BoolQ(must=(either, TermQ("rate")))
+    for q in ("rates (lang:ja OR kind:paper)", "rates AND (lang:ja OR kind:paper)", "+(lang:ja OR kind:paper) rates"):
+        assert compile_(q).tree == want, q
+    # a filter with an exclusion inside the group stays whole; words inside a group are no filter
+    nested = compile_("rates ((kind:paper -lang:en) OR date:2025)").tree
+    assert nested.must[0] == BoolQ(
+        should=(
+            BoolQ(must=(KeywordQ("kind", "paper"),), must_not=(KeywordQ("lang", "en"),)),
+            DateRangeQ("2025-01-01", "2025-12-31"),
+        )
+    )
+    assert compile_("rates (lang:ja OR bank)").tree.should  # an alternative, as before
+    # alone, the group lists what it allows (one match of everything)
+    assert compile_("(lang:ja OR kind:paper)").tree == BoolQ(must=(either, MatchAllQ()))
 
 
 def test_fields(compile_):

@@ -124,18 +124,51 @@ def test_a_filter_written_in_the_query_filters_like_the_option(seed_index, words
         ("alignment AND -faking", "alignment -faking"),
         ("+alignment +(-faking)", "alignment -faking"),
         ("alignment AND kind:paper", "alignment kind:paper"),
+        ("alignment (NOT lang:ja)", "alignment -lang:ja"),
+        ("(NOT faking) alignment", "alignment -faking"),
+        ("alignment (NOT faking NOT kind:paper)", "alignment -faking -kind:paper"),
         ("(alignment OR reward) AND lang:en AND NOT kind:paper", "(alignment OR reward) lang:en -kind:paper"),
     ],
 )
 def test_a_filter_joined_by_and_finds_and_scores_as_beside_the_words(seed_index, spelt, plain):
     """``a AND NOT b`` is ``a -b`` and ``a AND kind:paper`` is ``a kind:paper``: the same hits and
     scores (a part that only filters was a required match of everything allowed: Whoosh added
-    1.0 to every hit for each, tantivy 1.0 for a restriction and nothing for an exclusion)."""
+    1.0 to every hit for each, tantivy 1.0 for a restriction and nothing for an exclusion).
+    ``a (NOT b)`` is ``a -b`` too: the group was an alternative listing everything but b."""
     for translate in (False, True):
         want = seed_index.search(plain, translate=translate, limit=100)
         got = seed_index.search(spelt, translate=translate, limit=100)
         assert got.total == want.total > 0
         assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in want.hits]
+
+
+@pytest.mark.parametrize(
+    "query,allowed",
+    [
+        ("alignment (lang:ja OR kind:paper)", lambda h: h.lang == "ja" or h.kind == "paper"),
+        ("alignment AND (lang:ja OR kind:paper)", lambda h: h.lang == "ja" or h.kind == "paper"),
+        ("(kind:paper OR lang:ja) AND alignment", lambda h: h.lang == "ja" or h.kind == "paper"),
+        ("alignment ((lang:ja kind:passage) OR kind:paper)", lambda h: h.lang == "ja" or h.kind == "paper"),
+        ("+alignment +(lang:ja OR lang:en)", lambda h: True),
+        ("alignment (lang:en OR date:2025)", lambda h: h.lang == "en" or h.date.startswith("2025")),
+    ],
+)
+def test_a_group_of_filters_restricts_the_words_and_scores_nothing(seed_index, query, allowed):
+    """``alignment (lang:ja OR kind:paper)`` restricts the words as ``alignment lang:ja`` does:
+    the group was an alternative that listed every entry it allows (30 hits for 6 with
+    alignment), and required (``AND``, ``+``) it added 1.0 to every score, +2.0 where both held."""
+    for translate in (False, True):
+        plain = seed_index.search("alignment", translate=translate, limit=100)
+        want = [(h.id, h.score) for h in plain.hits if allowed(h)]
+        got = seed_index.search(query, translate=translate, limit=100)
+        assert got.total == len(want) > 0
+        assert [(h.id, h.score) for h in got.hits] == want
+    # alone, filters list what they allow, each entry once (1.0), also where both hold (English papers)
+    for either in (("lang:ja", "kind:paper"), ("lang:en", "kind:paper")):
+        allowed_ids = {h.id for q in either for h in seed_index.search(q, limit=100).hits}
+        for alone in ("({} OR {})", "{} OR {}"):
+            got = seed_index.search(alone.format(*either), limit=100)
+            assert {h.id for h in got.hits} == allowed_ids and {h.score for h in got.hits} == {1.0}
 
 
 def test_field_query_title(seed_index):

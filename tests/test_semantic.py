@@ -75,6 +75,8 @@ def test_hybrid_keeps_lexical_hits_first_and_respects_filters(tmp_path, corpus, 
         assert "passage" not in {h.kind for h in both.hits}  # a restriction and an exclusion together
         spelt = ix.search("interest rates AND lang:ja AND NOT kind:passage", semantic="only")
         assert {h.lang for h in spelt.hits} <= {"ja"} and "passage" not in {h.kind for h in spelt.hits}
+        grouped = ix.search("interest rates (lang:ja OR id:rain-en)", semantic="only")  # a group of filters
+        assert grouped.hits and {h.id for h in grouped.hits} <= {"cat-ja", "market-ja", "rain-en"}
         # an unrelated query matches nothing rather than every entry
         assert ix.search("zxqv wplk", semantic="on").total == 0
         facets = ix.search("banks and the economy", facets=True, semantic="on").facets

@@ -48,7 +48,6 @@ from ..analysis.analyzer import Analyzer, AnalyzerConfig
 from ..analysis.record import Analysed
 from ..errors import IndexLockedError, QuerySyntaxError
 from ..query.tree import (
-    RESTRICTIONS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -57,6 +56,7 @@ from ..query.tree import (
     PhraseQ,
     Query,
     TermQ,
+    is_restriction,
 )
 from ..ranking import Ranking
 from .base import Engine, EngineHit, Progress, Records, SearchPage, damaged, keyword_fields, keyword_term, ranked_page
@@ -488,7 +488,7 @@ class WhooshEngine(Engine):
             return ExactDisjunctionMax([self._to_whoosh(c) for c in q.clauses])
         if isinstance(q, BoolQ):
             base = None
-            scored = [c for c in q.must if not isinstance(c, RESTRICTIONS)]
+            scored = [c for c in q.must if not is_restriction(c)]
             if scored:
                 base = And([self._to_whoosh(c) for c in scored]) if len(scored) > 1 else self._to_whoosh(scored[0])
             if q.should:
@@ -496,7 +496,7 @@ class WhooshEngine(Engine):
                     Or([self._to_whoosh(c) for c in q.should]) if len(q.should) > 1 else self._to_whoosh(q.should[0])
                 )
                 base = should if base is None else ExactAndMaybe(base, should)
-            restrictions = [self._to_whoosh(c) for c in q.must if isinstance(c, RESTRICTIONS)]
+            restrictions = [self._to_whoosh(c) for c in q.must if is_restriction(c)]
             if restrictions:  # matched, not scored (Require: Whoosh's constant score may not hold beside phrases)
                 required = And(restrictions) if len(restrictions) > 1 else restrictions[0]
                 if base is None:

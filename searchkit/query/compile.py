@@ -26,7 +26,6 @@ from .highlight import Highlight
 from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Seq, Word, parse
 from .tree import (
     KEYWORD_FIELDS,
-    RESTRICTIONS,
     BoolQ,
     DateRangeQ,
     DisMaxQ,
@@ -35,6 +34,7 @@ from .tree import (
     PhraseQ,
     Query,
     TermQ,
+    is_restriction,
 )
 
 MAX_PHRASE_TRANSLATIONS = 8  # combinations of the units' translations tried for one quoted phrase
@@ -187,6 +187,8 @@ class QueryCompiler:
             tree = MatchAllQ()
         elif isinstance(tree, BoolQ) and not tree.must and not tree.should and tree.must_not:
             tree = BoolQ(must=(MatchAllQ(),), must_not=tree.must_not)
+        elif isinstance(tree, BoolQ) and tree.should and _restricts(tree):  # lang:ja OR kind:paper, alone
+            tree = BoolQ(must=(_as_restriction(tree), MatchAllQ()))
         highlight = Highlight(frozenset(self._terms), tuple(self._phrases), dict(self._origins))
         typed = tuple(dict.fromkeys(self._typed))
         return CompiledQuery(text, tree, highlight, empty, tuple(self._units), typed)
@@ -218,8 +220,14 @@ class QueryCompiler:
                 q = self._atom(atom, neg)
             if q is None:
                 continue
-            if occur != "-" and isinstance(q, RESTRICTIONS):
-                restrict.append(q)  # kind:paper next to words restricts them, it is not an alternative
+            if occur != "-" and _restricts(q):
+                # kind:paper or (lang:ja OR kind:paper) next to words restricts them, it is not an alternative
+                restrict.append(_as_restriction(q))
+                continue
+            if occur == "" and _filter_only(q) and all(isinstance(c, MatchAllQ) for c in q.must):
+                # (NOT b) next to words excludes b from them as -b does, not an alternative listing
+                # everything else (+(NOT b) stays a required part: everything but b)
+                must_not.extend(q.must_not)
                 continue
             target = must_not if occur == "-" else must if occur == "+" or self.require_all else should
             target.append(q)
@@ -395,26 +403,56 @@ def _filter_only(q: Query) -> bool:
     return (
         isinstance(q, BoolQ)
         and not q.should
-        and all(isinstance(c, (*RESTRICTIONS, MatchAllQ)) for c in q.must)
+        and all(isinstance(c, MatchAllQ) or is_restriction(c) for c in q.must)
         and bool(q.must or q.must_not)
     )
 
 
+def _restricts(q: Query) -> bool:
+    """Whether ``q`` allows some records and scores no words: a keyword or date clause, a
+    filter (``kind:paper -lang:en``) or an OR of them (``lang:ja OR kind:paper``). Not an
+    exclusion alone (``NOT b`` allows everything else: there is nothing to restrict to)."""
+    if isinstance(q, BoolQ) and q.should:
+        return not q.must and not q.must_not and all(_restricts(c) for c in q.should)
+    return is_restriction(q) or (_filter_only(q) and any(not isinstance(c, MatchAllQ) for c in q.must))
+
+
+def _as_restriction(q: Query) -> Query:
+    """A query that :func:`_restricts` without its match of everything: what it allows, scoring
+    nothing (``(+lang:ja +*) OR (+kind:paper +*)`` -> ``lang:ja OR kind:paper``)."""
+    if not isinstance(q, BoolQ):
+        return q
+    if q.should:
+        return BoolQ(should=tuple(_as_restriction(c) for c in q.should))
+    must = tuple(_as_restriction(c) for c in q.must if not isinstance(c, MatchAllQ))
+    return must[0] if len(must) == 1 and not q.must_not else BoolQ(must=must, must_not=q.must_not)
+
+
 def _lift_filters(must: list, must_not: list, optional: bool = False) -> tuple[list, list]:
     """``(must, must_not)`` with each required part that only restricts or excludes (``a AND NOT
-    b``, ``a AND lang:ja``, ``+a +(-b)``) taken apart beside the other required parts: its
-    restrictions required, its exclusions excluded. The same matches, without a required "match
-    of everything allowed" that scores as a match of its own. When no other part stays required,
-    one match of everything remains (a filter alone still lists what it allows), and only if
-    nothing is ``optional`` beside them (else the optional words would become required)."""
-    lifted = [q for q in must if _filter_only(q)]
-    kept = [q for q in must if q not in lifted]
-    if not lifted or (not kept and optional):
+    b``, ``a AND lang:ja``, ``+a +(-b)``, ``a AND (lang:ja OR kind:paper)``) taken apart beside
+    the other required parts: its restrictions required, its exclusions excluded. The same
+    matches, without a required "match of everything allowed" that scores as a match of its own.
+    When no other part stays required, one match of everything remains (a filter alone still
+    lists what it allows), and only if nothing is ``optional`` beside them (else the optional
+    words would become required)."""
+    restrict, excluded, kept = [], [], []
+    for q in must:
+        if isinstance(q, BoolQ) and q.should and _restricts(q):  # an OR of filters: required as one
+            restrict.append(_as_restriction(q))
+        elif _filter_only(q):
+            restrict += [_as_restriction(c) for c in q.must if not isinstance(c, MatchAllQ)]
+            excluded += q.must_not
+        elif is_restriction(q):
+            restrict.append(q)
+        else:
+            kept.append(q)
+    if len(kept) == len(must) or (not kept and optional):
         return must, must_not
-    restrict = list(dict.fromkeys(c for q in lifted for c in q.must if isinstance(c, RESTRICTIONS)))
+    restrict = list(dict.fromkeys(restrict))
     if not kept and restrict:
         kept = [MatchAllQ()]
-    return [*restrict, *kept], [*must_not, *(c for q in lifted for c in q.must_not)]
+    return [*restrict, *kept], [*must_not, *excluded]
 
 
 def _bool(must=(), should=(), must_not=()) -> Query | None:

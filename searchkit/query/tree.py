@@ -79,3 +79,16 @@ class BoolQ:
 Query = TermQ | PhraseQ | KeywordQ | DateRangeQ | MatchAllQ | BoolQ | DisMaxQ
 # clauses that restrict what matches and never score (kind:paper, date:2025, and the options)
 RESTRICTIONS = (KeywordQ, DateRangeQ)
+
+
+def is_restriction(q: Query) -> bool:
+    """Whether ``q`` only restricts what matches and scores nothing wherever it stands: a keyword
+    or date clause, or a group of them (``lang:ja OR kind:paper``; ``kind:paper -faking``: a
+    group that allows some records, whatever it excludes beside them)."""
+    if isinstance(q, RESTRICTIONS):
+        return True
+    if not isinstance(q, BoolQ):
+        return False
+    if q.should:
+        return not q.must and not q.must_not and all(is_restriction(c) for c in q.should)
+    return bool(q.must) and all(is_restriction(c) for c in q.must)

@@ -21,7 +21,7 @@ from dataclasses import replace
 from ..engines.base import keyword_term
 from ..models import Hit
 from ..query.parse import operator_sign
-from ..query.tree import RESTRICTIONS, BoolQ, DateRangeQ, KeywordQ, Query
+from ..query.tree import BoolQ, DateRangeQ, KeywordQ, Query, is_restriction
 from ..search.highlight import snippet
 from ..search.run import FACETS, Ranked, SearchResult, present, record_to_hit
 
@@ -59,14 +59,14 @@ def query_filters(tree: Query | None) -> tuple[list[Query], list[Query]]:
     """The required and excluded keyword/date clauses of a query (``lang:ja``, ``-kind:paper``),
     which a semantic candidate must respect too: those of the query and of its required parts
     (``(words lang:ja) AND more``: whatever a required part demands, the query demands)."""
-    if isinstance(tree, RESTRICTIONS):
+    if is_restriction(tree):
         return [tree], []
     if not isinstance(tree, BoolQ):
         return [], []
-    required = [c for c in tree.must if isinstance(c, RESTRICTIONS)]
-    excluded = [c for c in tree.must_not if isinstance(c, RESTRICTIONS)]
+    required = [c for c in tree.must if is_restriction(c)]
+    excluded = [c for c in tree.must_not if is_restriction(c)]
     for part in tree.must:
-        if isinstance(part, BoolQ):
+        if isinstance(part, BoolQ) and not is_restriction(part):
             more, less = query_filters(part)
             required += more
             excluded += less
@@ -109,8 +109,16 @@ class Vectors:
         return ok
 
     def _matches(self, clause: Query):
+        """Which vectors ``clause`` allows: a keyword or date clause, or a group of them (any other
+        clause, a word, allows every vector: words are the lexical side's business)."""
         import numpy as np
 
+        if isinstance(clause, BoolQ) and is_restriction(clause):
+            if clause.should:
+                return np.logical_or.reduce([self._matches(c) for c in clause.should])
+            ok = np.logical_and.reduce([self._matches(c) for c in clause.must])
+            excluded = [self._matches(c) for c in clause.must_not if is_restriction(c)]
+            return ok & ~np.logical_or.reduce(excluded) if excluded else ok
         if isinstance(clause, KeywordQ):
             field, term = keyword_term(clause)
             column = self._columns.get(field)
