@@ -303,3 +303,35 @@ def test_an_either_order_pair_is_the_phrase_or_its_reverse(gaps):
     for h in forward.hits + backward.hits:
         assert scores[h.record["id"]] == pytest.approx(h.score, rel=1e-5)
     assert set(_ids(eng.search(PhraseQ(pair, either_order=True), [], limit=10))) == {"g-1", "g1"}
+
+
+def test_an_index_in_language_order_finds_and_scores_as_one_in_file_order(tmp_path, monkeypatch):
+    """tantivy keeps a new index's records sorted by language (a pass restricted to one language
+    skips the other's records); that order changes no hit, score, total or facet, and an index
+    built before, in file order, still searches and updates."""
+    pytest.importorskip("tantivy")
+    import shutil
+
+    from searchkit import build_index, open_index
+    from searchkit.engines import tantivy_engine
+
+    from .conftest import SEEDS
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    build_index([tmp_path / "seeds"], tmp_path / "sorted", engine="tantivy")
+    monkeypatch.setattr(tantivy_engine, "SORTED_BY", None)  # as indexes were built before
+    build_index([tmp_path / "seeds"], tmp_path / "file-order", engine="tantivy")
+    monkeypatch.undo()
+    queries = ["alignment faking", "報酬関数の改ざん", "reward model", "アライメント lang:en", "研究 -kind:paper"]
+    with open_index(tmp_path / "sorted") as a, open_index(tmp_path / "file-order") as b:
+        for q in queries:
+            for lang in ("", "ja", "en"):
+                got = [ix.search(q, lang=lang, limit=100, facets=True) for ix in (a, b)]
+                assert got[0].total == got[1].total and got[0].facets == got[1].facets, q
+                assert [(h.id, h.score) for h in got[0].hits] == [(h.id, h.score) for h in got[1].hits], q
+    (tmp_path / "seeds" / "more.jsonl").write_text(
+        '{"id": "m1", "lang": "ja", "text": "報酬ハッキングの研究"}\n', encoding="utf-8"
+    )
+    with open_index(tmp_path / "file-order") as b:
+        b.update([tmp_path / "seeds" / "more.jsonl"])
+        assert b.search("報酬ハッキング").hits[0].id == "m1"
