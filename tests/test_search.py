@@ -171,6 +171,24 @@ def test_a_group_of_filters_restricts_the_words_and_scores_nothing(seed_index, q
             assert {h.id for h in got.hits} == allowed_ids and {h.score for h in got.hits} == {1.0}
 
 
+@pytest.mark.parametrize(
+    "grouped,bare",
+    [
+        ("報酬 model (lang:en)", "報酬 model lang:en"),
+        ("alignment 研究 (lang:ja)", "alignment 研究 lang:ja"),
+        ("アライメント faking (lang:en kind:paper)", "アライメント faking lang:en kind:paper"),
+        ("アライメント faking (lang:en OR lang:en)", "アライメント faking lang:en"),
+    ],
+)
+def test_a_language_in_a_group_of_filters_is_the_language_beside_the_words(seed_index, grouped, bare):
+    """``報酬 model (lang:en)`` is ``報酬 model lang:en``: the words are translated only into the
+    language the results can be in, whether the restriction stands alone or in a group."""
+    want = seed_index.search(bare, limit=100)
+    got = seed_index.search(grouped, limit=100)
+    assert got.total == want.total > 0
+    assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in want.hits]
+
+
 def test_field_query_title(seed_index):
     res = seed_index.search("title:bloom")
     assert [h.kind for h in res.hits] == ["paper"]

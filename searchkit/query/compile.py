@@ -23,7 +23,7 @@ from ..models import KINDS, LANGS
 from ..ranking import DEFAULT, Ranking
 from ..settings import max_query_chars
 from .highlight import Highlight
-from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Seq, Word, parse
+from .parse import AllOf, AnyOf, Clause, Group, Node, Quoted, Word, parse
 from .tree import (
     KEYWORD_FIELDS,
     BoolQ,
@@ -81,16 +81,39 @@ def keyword(field: str, value: str) -> KeywordQ:
 
 
 def _required_langs(raw: Node) -> frozenset | None:
-    """The languages a query's own top-level ``lang:`` clauses leave (``lang:en`` next to words
-    restricts them as --lang does); None when the query names none (or only under OR or NOT)."""
-    parts = raw.parts if isinstance(raw, AllOf) else (raw,)
+    """The languages a query's own ``lang:`` clauses leave (``lang:en`` next to words restricts
+    them as --lang does, and so does a group of filters: ``(lang:en kind:paper)``, ``(lang:en OR
+    lang:ja)``); None when they leave any language (none named, or only under NOT or beside an
+    alternative that names none)."""
+    if isinstance(raw, AnyOf):
+        parts = [_required_langs(p) for p in raw.parts]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)
+    if isinstance(raw, AllOf):
+        found = None
+        for part in raw.parts:
+            found = _within(found, _required_langs(part))
+        return found
     found = None
-    for part in parts:
-        for clause in part.clauses if isinstance(part, Seq) else ():
-            atom = clause.atom
-            if clause.occur != "-" and isinstance(atom, Word) and atom.field == "lang":
-                found = _within(found, frozenset({atom.text.strip().lower()}))
+    for clause in raw.clauses:
+        atom = clause.atom
+        if clause.occur == "-":
+            continue
+        if isinstance(atom, Word) and atom.field == "lang":
+            found = _within(found, frozenset({atom.text.strip().lower()}))
+        elif isinstance(atom, Group) and atom.field is None and _only_filters(atom.inner):
+            found = _within(found, _required_langs(atom.inner))
     return found
+
+
+def _only_filters(raw: Node) -> bool:
+    """Whether a parsed query holds keyword and date clauses only (a group of filters)."""
+    if isinstance(raw, (AnyOf, AllOf)):
+        return all(_only_filters(p) for p in raw.parts)
+    return all(
+        (isinstance(c.atom, Word) and c.atom.field in KEYWORD_FIELDS + ("date",))
+        or (isinstance(c.atom, Group) and c.atom.field is None and _only_filters(c.atom.inner))
+        for c in raw.clauses
+    )
 
 
 def _within(a: frozenset | None, b: frozenset | None) -> frozenset | None:
