@@ -435,15 +435,14 @@ def _restricts(q: Query) -> bool:
     """Whether ``q`` allows some records and scores no words: a keyword or date clause, a
     filter (``kind:paper -lang:en``) or an OR of them (``lang:ja OR kind:paper``). Not an
     exclusion alone (``NOT b`` allows everything else: there is nothing to restrict to)."""
-    if isinstance(q, BoolQ) and q.should:
-        return not q.must and not q.must_not and all(_restricts(c) for c in q.should)
-    return is_restriction(q) or (_filter_only(q) and any(not isinstance(c, MatchAllQ) for c in q.must))
+    return is_restriction(_as_restriction(q))
 
 
 def _as_restriction(q: Query) -> Query:
-    """A query that :func:`_restricts` without its match of everything: what it allows, scoring
-    nothing (``(+lang:ja +*) OR (+kind:paper +*)`` -> ``lang:ja OR kind:paper``)."""
-    if not isinstance(q, BoolQ):
+    """``q`` without the match of everything a filter compiles to alone: what it allows, scoring
+    nothing (``(+lang:ja +*) OR (+kind:paper +*)`` -> ``lang:ja OR kind:paper``); a query with
+    words keeps them (and is no restriction)."""
+    if not isinstance(q, BoolQ) or (q.should and (q.must or q.must_not)):
         return q
     if q.should:
         return BoolQ(should=tuple(_as_restriction(c) for c in q.should))
@@ -461,13 +460,11 @@ def _lift_filters(must: list, must_not: list, optional: bool = False) -> tuple[l
     words would become required)."""
     restrict, excluded, kept = [], [], []
     for q in must:
-        if isinstance(q, BoolQ) and q.should and _restricts(q):  # an OR of filters: required as one
-            restrict.append(_as_restriction(q))
-        elif _filter_only(q):
+        if _filter_only(q):  # taken apart: its restrictions required, its exclusions excluded
             restrict += [_as_restriction(c) for c in q.must if not isinstance(c, MatchAllQ)]
             excluded += q.must_not
-        elif is_restriction(q):
-            restrict.append(q)
+        elif _restricts(q):  # an OR of filters: required as one
+            restrict.append(_as_restriction(q))
         else:
             kept.append(q)
     if len(kept) == len(must) or (not kept and optional):
